@@ -1,0 +1,37 @@
+// surveyctl: the staff command line (HR, managers, admins).
+#include <CLI/CLI.hpp>
+
+#include "surveyctl/commands.h"
+
+int main(int argc, char** argv) {
+  survey::client::GlobalOptions global;
+  int exit_code = 0;
+  CLI::App app{"surveyctl: staff client of the Survey & Satisfaction Server"};
+  app.require_subcommand(1);
+  auto& c = global.connection;
+  app.add_option("--server", c.server, "host:port of survey-server")
+      ->envname("SURVEY_SERVER")
+      ->capture_default_str();
+  app.add_flag("--insecure", c.insecure, "plaintext (development servers)")
+      ->envname("SURVEY_INSECURE");
+  app.add_option("--tls-ca", c.tls_ca_file, "CA certificate of the server")
+      ->envname("SURVEY_TLS_CA");
+  app.add_option("--tls-cert", c.tls_cert_file, "your staff certificate")
+      ->envname("SURVEY_TLS_CERT");
+  app.add_option("--tls-key", c.tls_key_file, "your staff key")
+      ->envname("SURVEY_TLS_KEY");
+  app.add_option("--as", c.dev_principal,
+                 "development identity: admin | hr | manager:DEPT | "
+                 "employee:NO (servers started with --insecure only)")
+      ->envname("SURVEY_AS");
+  app.add_option("--timeout", c.timeout_seconds, "seconds per call")
+      ->capture_default_str();
+  app.add_option("--format", global.format, "table | csv | json")
+      ->check(CLI::IsMember({"table", "csv", "json"}))
+      ->capture_default_str();
+
+  survey::client::AddOrgCommands(app, global, &exit_code);
+  survey::client::AddHealthCommand(app, global, &exit_code);
+  CLI11_PARSE(app, argc, argv);
+  return exit_code;
+}

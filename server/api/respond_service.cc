@@ -1,0 +1,1 @@
+#include "api/respond_service.h"

@@ -1,0 +1,150 @@
+#include "api/server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/server.h>
+#include <grpcpp/server_builder.h>
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "api/admin_service.h"
+#include "api/auth.h"
+#include "api/health_monitor.h"
+#include "api/respond_service.h"
+#include "store/mysql/connection_pool.h"
+#include "store/mysql/migrations.h"
+#include "store/mysql/org_store.h"
+#include "store/mysql/probe.h"
+
+namespace survey::api {
+namespace {
+
+absl::StatusOr<std::string> ReadFile(const std::string& path,
+                                     std::string_view what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(std::string(what), ": cannot read ", path));
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeCredentials(
+    const ServerOptions& o) {
+  if (o.insecure) {
+    spdlog::warn(
+        "--insecure: serving PLAINTEXT without TLS and honouring the "
+        "development identity header; never do this outside development");
+    return grpc::InsecureServerCredentials();
+  }
+  if (o.tls_cert_file.empty() || o.tls_key_file.empty()) {
+    return absl::FailedPreconditionError(
+        "TLS is required: give --tls-cert and --tls-key (see deploy/), or "
+        "--insecure for local development");
+  }
+  absl::StatusOr<std::string> cert = ReadFile(o.tls_cert_file, "--tls-cert");
+  if (!cert.ok()) return cert.status();
+  absl::StatusOr<std::string> key = ReadFile(o.tls_key_file, "--tls-key");
+  if (!key.ok()) return key.status();
+  grpc::SslServerCredentialsOptions ssl;
+  ssl.pem_key_cert_pairs.push_back({*key, *cert});
+  if (!o.tls_client_ca_file.empty()) {
+    absl::StatusOr<std::string> ca =
+        ReadFile(o.tls_client_ca_file, "--tls-client-ca");
+    if (!ca.ok()) return ca.status();
+    ssl.pem_root_certs = *ca;
+    // Staff present certificates; the mobile app does not, so a client
+    // certificate is requested and verified but not required.
+    ssl.client_certificate_request =
+        GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
+  return grpc::SslServerCredentials(ssl);
+}
+
+}  // namespace
+
+struct SurveyServer::Impl {
+  std::unique_ptr<store::mysql::ConnectionPool> pool;
+  std::unique_ptr<store::mysql::MysqlOrgStore> org_store;
+  std::unique_ptr<Authenticator> auth;
+  std::unique_ptr<AdminServiceImpl> admin;
+  std::unique_ptr<RespondServiceImpl> respond;
+  std::unique_ptr<grpc::Server> server;
+  std::unique_ptr<HealthMonitor> health;
+  int port = 0;
+  bool shut_down = false;
+};
+
+SurveyServer::SurveyServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+SurveyServer::~SurveyServer() { Shutdown(absl::ZeroDuration()); }
+
+int SurveyServer::port() const { return impl_->port; }
+
+absl::StatusOr<std::unique_ptr<SurveyServer>> SurveyServer::Start(
+    const ServerOptions& options) {
+  absl::StatusOr<store::DbConfig> db = store::ParseDbUrl(options.db_url);
+  if (!db.ok()) return db.status();
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      MakeCredentials(options);
+  if (!credentials.ok()) return credentials.status();
+
+  absl::StatusOr<store::mysql::MigrationResult> migrated = store::mysql::Migrate(
+      *db, store::mysql::EmbeddedMigrations());
+  if (!migrated.ok()) return migrated.status();
+  if (!migrated->applied.empty()) {
+    spdlog::info("schema migrated from version {} to {}",
+                 migrated->from_version, migrated->to_version);
+  }
+
+  auto impl = std::make_unique<Impl>();
+  impl->pool = std::make_unique<store::mysql::ConnectionPool>(
+      *db, options.db_pool_size);
+  impl->org_store =
+      std::make_unique<store::mysql::MysqlOrgStore>(impl->pool.get());
+  impl->auth = std::make_unique<Authenticator>(options.insecure);
+  impl->admin =
+      std::make_unique<AdminServiceImpl>(impl->auth.get(), impl->org_store.get());
+  impl->respond = std::make_unique<RespondServiceImpl>();
+
+  grpc::EnableDefaultHealthCheckService(true);
+  if (options.reflection) {
+    grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  }
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options.listen, *credentials, &impl->port);
+  builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
+  builder.RegisterService(impl->admin.get());
+  builder.RegisterService(impl->respond.get());
+  impl->server = builder.BuildAndStart();
+  if (impl->server == nullptr || impl->port == 0) {
+    return absl::InternalError(
+        absl::StrCat("cannot listen on ", options.listen));
+  }
+  grpc::HealthCheckServiceInterface* health =
+      impl->server->GetHealthCheckService();
+  health->SetServingStatus(false);
+  impl->health = std::make_unique<HealthMonitor>(
+      std::make_unique<store::mysql::MysqlProbe>(*db), options.health_interval,
+      [health](bool serving) { health->SetServingStatus(serving); });
+  return std::unique_ptr<SurveyServer>(new SurveyServer(std::move(impl)));
+}
+
+void SurveyServer::Shutdown(absl::Duration grace) {
+  if (impl_ == nullptr || impl_->shut_down) return;
+  impl_->shut_down = true;
+  // Load balancers see NOT_SERVING first and stop sending new calls.
+  impl_->health->Stop();
+  impl_->server->GetHealthCheckService()->SetServingStatus(false);
+  impl_->server->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+  impl_->server->Wait();
+  impl_->health.reset();
+}
+
+}  // namespace survey::api

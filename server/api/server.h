@@ -1,0 +1,52 @@
+// The whole server, wired: configuration in, a serving gRPC server out.
+// main.cc and the integration tests build it the same way.
+#ifndef SURVEY_API_SERVER_H_
+#define SURVEY_API_SERVER_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace survey::api {
+
+struct ServerOptions {
+  std::string db_url;  // mysql://user:pass@host:port/db[?socket=...]
+  std::string listen = "127.0.0.1:50051";  // port 0 = pick a free one
+  // TLS is required unless `insecure` is set (local development only).
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_client_ca_file;  // staff mTLS; optional
+  bool insecure = false;
+  bool reflection = false;
+  int db_pool_size = 8;
+  absl::Duration health_interval = absl::Seconds(1);
+  int max_receive_message_bytes = 4 << 20;
+};
+
+class SurveyServer {
+ public:
+  // Migrates the schema, then starts serving. Returns InvalidArgument for
+  // bad options, FailedPrecondition for a newer schema or missing TLS,
+  // Unavailable if the database is unreachable, Internal if the port cannot
+  // be bound.
+  static absl::StatusOr<std::unique_ptr<SurveyServer>> Start(
+      const ServerOptions& options);
+  ~SurveyServer();
+
+  int port() const;
+  // Health goes NOT_SERVING, new calls are refused, in-flight calls get up
+  // to `grace` to finish, then the rest are cancelled. Idempotent.
+  void Shutdown(absl::Duration grace);
+
+  struct Impl;
+
+ private:
+  explicit SurveyServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace survey::api
+
+#endif  // SURVEY_API_SERVER_H_

@@ -1,0 +1,218 @@
+// The shipped binaries as a user runs them: survey-server as a process,
+// surveyctl as a command, against a real MariaDB.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "domain/org.h"
+#include "support/test_db.h"
+
+namespace survey::testing {
+namespace {
+
+struct Result {
+  int exit_code;
+  std::string out;
+  std::string err;
+};
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string TempPath(const std::string& name) {
+  char tmpl[] = "/tmp/survey-e2e-XXXXXX";
+  return absl::StrCat(mkdtemp(tmpl), "/", name);
+}
+
+// Runs a command to completion, capturing stdout and stderr.
+Result RunCommand(const std::vector<std::string>& argv) {
+  std::string out_path = TempPath("out"), err_path = TempPath("err");
+  pid_t pid = fork();
+  if (pid == 0) {
+    int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    dup2(out, 1);
+    dup2(err, 2);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, ReadFile(out_path),
+          ReadFile(err_path)};
+}
+
+class ServerProcess {
+ public:
+  // Starts survey-server with `extra` flags; returns once it printed its
+  // port (or exited).
+  explicit ServerProcess(const std::vector<std::string>& flags) {
+    int pipefd[2];
+    if (pipe(pipefd) != 0) return;
+    err_path_ = TempPath("server.err");
+    pid_ = fork();
+    if (pid_ == 0) {
+      dup2(pipefd[1], 1);
+      int err = open(err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      dup2(err, 2);
+      close(pipefd[0]);
+      std::vector<std::string> argv = {SURVEY_SERVER_BIN};
+      argv.insert(argv.end(), flags.begin(), flags.end());
+      std::vector<char*> args;
+      for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+      args.push_back(nullptr);
+      execv(args[0], args.data());
+      _exit(127);
+    }
+    close(pipefd[1]);
+    std::string line;
+    char c;
+    while (read(pipefd[0], &c, 1) == 1 && c != '\n') line += c;
+    close(pipefd[0]);
+    constexpr std::string_view kPrefix = "survey-server listening on port ";
+    if (line.rfind(kPrefix, 0) == 0) port_ = std::stoi(line.substr(kPrefix.size()));
+  }
+  ~ServerProcess() {
+    if (pid_ > 0 && !reaped_) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+  int port() const { return port_; }
+  std::string address() const { return absl::StrCat("127.0.0.1:", port_); }
+  // Sends `sig` and waits for the exit code (-1 if killed by a signal).
+  int StopWith(int sig) {
+    kill(pid_, sig);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    reaped_ = true;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+  int WaitExit() {
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    reaped_ = true;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+  std::string stderr_text() const { return ReadFile(err_path_); }
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+  bool reaped_ = false;
+  std::string err_path_;
+};
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto db = TestDatabase::Create();
+    ASSERT_TRUE(db.ok()) << db.status();
+    db_ = std::move(*db);
+  }
+  std::unique_ptr<ServerProcess> StartServer() {
+    auto server = std::make_unique<ServerProcess>(std::vector<std::string>{
+        "--db-url", db_->url(), "--listen", "127.0.0.1:0", "--insecure",
+        "--health-interval", "0.1"});
+    EXPECT_GT(server->port(), 0) << server->stderr_text();
+    return server;
+  }
+  Result Ctl(const ServerProcess& server, std::vector<std::string> args) {
+    std::vector<std::string> argv = {SURVEYCTL_BIN, "--server", server.address(),
+                                     "--insecure", "--as", "hr"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return RunCommand(argv);
+  }
+  std::unique_ptr<TestDatabase> db_;
+};
+
+TEST_F(CliTest, RefusesToStartWithoutTlsOrInsecure) {
+  ServerProcess server({"--db-url", db_->url(), "--listen", "127.0.0.1:0"});
+  EXPECT_EQ(server.port(), 0);
+  EXPECT_EQ(server.WaitExit(), 1);
+  EXPECT_NE(server.stderr_text().find("TLS is required"), std::string::npos)
+      << server.stderr_text();
+}
+
+TEST_F(CliTest, SigtermDrainsAndExitsZero) {
+  auto server = StartServer();
+  Result health = Ctl(*server, {"health"});
+  EXPECT_EQ(health.exit_code, 0) << health.out << health.err;
+  EXPECT_EQ(health.out, "SERVING\n");
+  EXPECT_EQ(server->StopWith(SIGTERM), 0) << server->stderr_text();
+  Result after = Ctl(*server, {"--timeout", "2", "health"});
+  EXPECT_NE(after.exit_code, 0);
+}
+
+TEST_F(CliTest, DemoOrganisationImportsAndListsByteExact) {
+  auto server = StartServer();
+  std::string demo = absl::StrCat(SURVEY_SOURCE_DIR, "/deploy/demo/");
+  Result import = Ctl(*server, {"org", "import", demo + "departments.csv",
+                                demo + "employees.csv"});
+  ASSERT_EQ(import.exit_code, 0) << import.err;
+
+  domain::OrgParseResult expected =
+      domain::ParseEmployeesCsv(ReadFile(demo + "employees.csv"));
+  ASSERT_TRUE(expected.errors.empty());
+  ASSERT_GE(expected.employees.size(), 50u);
+
+  Result list = Ctl(*server, {"--format", "csv", "org", "employees"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  std::vector<std::string> lines = absl::StrSplit(list.out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), expected.employees.size() + 1);  // + header
+  for (const domain::Employee& e : expected.employees) {
+    EXPECT_NE(list.out.find(absl::StrCat(e.employee_no, ",", e.name, ",")),
+              std::string::npos)
+        << e.employee_no;
+  }
+  Result departments = Ctl(*server, {"--format", "csv", "org", "departments"});
+  ASSERT_EQ(departments.exit_code, 0);
+  EXPECT_NE(departments.out.find("售后服务部"), std::string::npos);
+  EXPECT_NE(departments.out.find("人力资源部"), std::string::npos);
+  // Running the import again changes nothing.
+  Result again = Ctl(*server, {"org", "import", demo + "departments.csv",
+                               demo + "employees.csv"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("employees: 0 created, 0 updated"), std::string::npos)
+      << again.out;
+}
+
+TEST_F(CliTest, BadCsvRowsAreReportedWithLineAndColumnAndNothingImports) {
+  auto server = StartServer();
+  std::string departments = TempPath("departments.csv");
+  std::string employees = TempPath("employees.csv");
+  std::ofstream(departments) << "code,name\nAS,售后服务部\n";
+  std::ofstream(employees)
+      << "employee_no,name,department_code,post_type,position\n"
+      << "E1,王一,AS,other,after_sales_engineer\n"
+      << "E2,王二,AS,boss,after_sales_engineer\n"
+      << "E3,王三,AS,other,after_sales_engineer\n"
+      << "E4,王四,XX,other,after_sales_engineer\n";
+  Result import = Ctl(*server, {"org", "import", departments, employees});
+  EXPECT_EQ(import.exit_code, 1);
+  EXPECT_NE(import.err.find("employees.csv line 3, column post_type"), std::string::npos)
+      << import.err;
+  EXPECT_NE(import.err.find("line 5"), std::string::npos) << import.err;
+  EXPECT_NE(import.err.find("department_code"), std::string::npos) << import.err;
+  EXPECT_NE(import.err.find("nothing was imported"), std::string::npos);
+  auto rows = db_->Query("SELECT (SELECT COUNT(*) FROM employee) + (SELECT COUNT(*) FROM department)");
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ((*rows)[0][0], "0");
+}
+
+}  // namespace
+}  // namespace survey::testing

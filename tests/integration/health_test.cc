@@ -1,0 +1,85 @@
+// Health follows the database: NOT_SERVING while it is down, SERVING when it
+// is back. Uses its own private MariaDB (the shared fixture must stay up).
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "api/server.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "support/test_db.h"
+#include "support/test_server.h"
+
+namespace survey::testing {
+namespace {
+
+using grpc::health::v1::Health;
+using grpc::health::v1::HealthCheckResponse;
+
+std::string Run(const std::string& command) {
+  std::string out;
+  FILE* p = popen(command.c_str(), "r");
+  if (p == nullptr) return out;
+  char buf[512];
+  while (fgets(buf, sizeof buf, p) != nullptr) out += buf;
+  int rc = pclose(p);
+  if (rc != 0) return "";
+  return std::string(absl::StripAsciiWhitespace(out));
+}
+
+class PrivateMariaDb {
+ public:
+  PrivateMariaDb() {
+    char tmpl[] = "/tmp/survey-health-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+  }
+  ~PrivateMariaDb() { Run(absl::StrCat(Script(), " stop ", dir_, " --purge")); }
+  std::string Start() { return Run(absl::StrCat(Script(), " start ", dir_)); }
+  bool Stop() { return system(absl::StrCat(Script(), " stop ", dir_).c_str()) == 0; }
+
+ private:
+  static std::string Script() {
+    return absl::StrCat(SURVEY_SOURCE_DIR, "/deploy/mariadb-private.sh");
+  }
+  std::string dir_;
+};
+
+HealthCheckResponse::ServingStatus Check(Health::Stub& stub) {
+  grpc::health::v1::HealthCheckRequest req;
+  HealthCheckResponse resp;
+  grpc::Status s = stub.Check(TestServer::Context("").get(), req, &resp);
+  if (!s.ok()) return HealthCheckResponse::UNKNOWN;
+  return resp.status();
+}
+
+TEST(HealthTest, FollowsTheDatabaseDownAndUp) {
+  PrivateMariaDb mariadb;
+  std::string url = mariadb.Start();
+  ASSERT_FALSE(url.empty()) << "private MariaDB did not start";
+
+  api::ServerOptions options;
+  options.db_url = url;
+  options.listen = "127.0.0.1:0";
+  options.insecure = true;
+  options.health_interval = absl::Milliseconds(100);
+  auto server = api::SurveyServer::Start(options);
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", (*server)->port()),
+                                     grpc::InsecureChannelCredentials());
+  auto stub = Health::NewStub(channel);
+
+  EXPECT_TRUE(WaitFor([&] { return Check(*stub) == HealthCheckResponse::SERVING; },
+                      absl::Seconds(10)));
+  ASSERT_TRUE(mariadb.Stop());
+  EXPECT_TRUE(WaitFor([&] { return Check(*stub) == HealthCheckResponse::NOT_SERVING; },
+                      absl::Seconds(15)));
+  ASSERT_EQ(mariadb.Start(), url) << "restart must keep the URL";
+  EXPECT_TRUE(WaitFor([&] { return Check(*stub) == HealthCheckResponse::SERVING; },
+                      absl::Seconds(15)));
+  (*server)->Shutdown(absl::Seconds(1));
+}
+
+}  // namespace
+}  // namespace survey::testing
