@@ -23,6 +23,7 @@ readonly PACKAGES=(
     mariadb-server
     mariadb-client
     libqrencode-dev
+    libpng-dev
     libspdlog-dev
     libcli11-dev
     nlohmann-json3-dev

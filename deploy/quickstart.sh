@@ -41,11 +41,17 @@ cmake --build "$build_dir" -j "$(nproc)" --target survey-server surveyctl
 db_url=$(./deploy/mariadb-private.sh start "$home/mariadb")
 log "MariaDB: $db_url"
 
+# The token pepper: HMAC key of every survey token, readable by us only.
+if [[ ! -f $home/pepper ]]; then
+    (umask 077 && openssl rand -hex 32 >"$home/pepper")
+fi
+
 stop_server
 # Development mode: plaintext on loopback with development identities
 # (--insecure). See README.md "Security" for a TLS deployment.
 nohup "$build_dir/server/survey-server" --db-url "$db_url" \
     --listen "127.0.0.1:$port" --insecure --reflection \
+    --pepper-file "$home/pepper" \
     >"$home/server.out" 2>"$home/server.log" </dev/null &
 echo $! >"$home/server.pid"
 

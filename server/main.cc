@@ -33,6 +33,31 @@ int main(int argc, char** argv) {
   app.add_option("--tls-client-ca", options.tls_client_ca_file,
                  "CA that signs staff client certificates")
       ->envname("SURVEY_TLS_CLIENT_CA");
+  app.add_option("--pepper-file", options.pepper_file,
+                 "secret HMAC key of survey tokens (mode 0600, >= 32 bytes)")
+      ->envname("SURVEY_PEPPER_FILE")
+      ->required();
+  double ingest_wait_ms = 2;
+  app.add_option("--ingest-batch", options.ingest_max_batch,
+                 "answers per transaction (1 = one transaction per answer)")
+      ->envname("SURVEY_INGEST_BATCH")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  app.add_option("--ingest-wait-ms", ingest_wait_ms,
+                 "how long the first answer of a batch waits for others")
+      ->envname("SURVEY_INGEST_WAIT_MS")
+      ->check(CLI::Range(0.0, 1000.0))
+      ->capture_default_str();
+  app.add_option("--ingest-writers", options.ingest_writers,
+                 "concurrent answer transactions")
+      ->envname("SURVEY_INGEST_WRITERS")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  app.add_option("--ingest-queue", options.ingest_capacity,
+                 "queued answers before Submit answers UNAVAILABLE")
+      ->envname("SURVEY_INGEST_QUEUE")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
   app.add_flag("--insecure", options.insecure,
                "plaintext and development identities; development only")
       ->envname("SURVEY_INSECURE");
@@ -67,6 +92,7 @@ int main(int argc, char** argv) {
   spdlog::set_default_logger(spdlog::stderr_color_mt("survey"));
   spdlog::set_level(spdlog::level::from_str(log_level));
   options.health_interval = absl::Seconds(health_interval_seconds);
+  options.ingest_max_wait = absl::Microseconds(ingest_wait_ms * 1000);
 
   // Block the stop signals in every thread (gRPC's included), then wait for
   // them synchronously here: no async-signal-safety puzzles.

@@ -16,6 +16,9 @@ struct GlobalOptions {
 };
 
 void AddOrgCommands(CLI::App& app, const GlobalOptions& global, int* exit_code);
+// Templates, campaigns and invitations (tokens as CSV and QR codes).
+void AddSurveyCommands(CLI::App& app, const GlobalOptions& global,
+                       int* exit_code);
 void AddHealthCommand(CLI::App& app, const GlobalOptions& global, int* exit_code);
 
 }  // namespace survey::client

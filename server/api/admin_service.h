@@ -1,20 +1,43 @@
 // AdminService (proto/survey/v1/admin.proto). Synchronous: its RPCs do
 // blocking SQL and are rare; RPCs of later issues answer UNIMPLEMENTED
 // through the generated base class.
+//
+// Organisation RPCs: admin_service.cc. Templates, campaigns and
+// invitations: admin_survey.cc.
 #ifndef SURVEY_API_ADMIN_SERVICE_H_
 #define SURVEY_API_ADMIN_SERVICE_H_
 
 #include "api/auth.h"
+#include "crypto/random.h"
+#include "crypto/token.h"
 #include "store/org_store.h"
+#include "store/survey_store.h"
 #include "survey/v1/admin.grpc.pb.h"
 
 namespace survey::api {
 
 class AdminServiceImpl final : public v1::AdminService::Service {
  public:
-  // Both pointers must outlive the service.
+  // Every pointer must outlive the service. `random` supplies campaign ids
+  // and invitation tokens; `hasher` turns tokens into what is stored.
+  AdminServiceImpl(const Authenticator* auth, store::OrgStore* org,
+                   store::TemplateStore* templates,
+                   store::CampaignStore* campaigns,
+                   store::InvitationStore* invitations,
+                   const crypto::TokenHasher* hasher,
+                   crypto::RandomSource* random)
+      : auth_(auth),
+        org_(org),
+        templates_(templates),
+        campaigns_(campaigns),
+        invitations_(invitations),
+        hasher_(hasher),
+        random_(random) {}
+  // Organisation only, until the server wires the survey stores: the
+  // template, campaign and invitation RPCs then answer UNIMPLEMENTED.
   AdminServiceImpl(const Authenticator* auth, store::OrgStore* org)
-      : auth_(auth), org_(org) {}
+      : AdminServiceImpl(auth, org, nullptr, nullptr, nullptr, nullptr,
+                         nullptr) {}
 
   grpc::Status ImportOrg(grpc::ServerContext* ctx,
                          const v1::ImportOrgRequest* req,
@@ -29,9 +52,51 @@ class AdminServiceImpl final : public v1::AdminService::Service {
                           const v1::DeactivateRequest* req,
                           v1::DeactivateResponse* resp) override;
 
+  // HR and admin only (PERMISSION_DENIED otherwise); see admin.proto.
+  grpc::Status CreateTemplate(grpc::ServerContext* ctx,
+                              const v1::CreateTemplateRequest* req,
+                              v1::Template* resp) override;
+  grpc::Status GetTemplate(grpc::ServerContext* ctx,
+                           const v1::GetTemplateRequest* req,
+                           v1::Template* resp) override;
+  grpc::Status ListTemplates(grpc::ServerContext* ctx,
+                             const v1::ListTemplatesRequest* req,
+                             v1::ListTemplatesResponse* resp) override;
+  grpc::Status CreateCampaign(grpc::ServerContext* ctx,
+                              const v1::CreateCampaignRequest* req,
+                              v1::Campaign* resp) override;
+  grpc::Status GetCampaign(grpc::ServerContext* ctx,
+                           const v1::GetCampaignRequest* req,
+                           v1::Campaign* resp) override;
+  grpc::Status ListCampaigns(grpc::ServerContext* ctx,
+                             const v1::ListCampaignsRequest* req,
+                             v1::ListCampaignsResponse* resp) override;
+  grpc::Status OpenCampaign(grpc::ServerContext* ctx,
+                            const v1::CampaignTransitionRequest* req,
+                            v1::Campaign* resp) override;
+  grpc::Status CloseCampaign(grpc::ServerContext* ctx,
+                             const v1::CampaignTransitionRequest* req,
+                             v1::Campaign* resp) override;
+  grpc::Status IssueInvitations(
+      grpc::ServerContext* ctx, const v1::IssueInvitationsRequest* req,
+      grpc::ServerWriter<v1::IssuedInvitation>* writer) override;
+  grpc::Status RevokeInvitations(grpc::ServerContext* ctx,
+                                 const v1::RevokeInvitationsRequest* req,
+                                 v1::RevokeInvitationsResponse* resp) override;
+
  private:
+  // OK if the caller is HR or admin and the survey stores are wired.
+  absl::Status CheckSurveyCaller(const grpc::ServerContext& ctx) const;
+  grpc::Status Move(grpc::ServerContext* ctx, const std::string& id,
+                    domain::CampaignState to, v1::Campaign* resp);
+
   const Authenticator* auth_;
   store::OrgStore* org_;
+  store::TemplateStore* templates_;
+  store::CampaignStore* campaigns_;
+  store::InvitationStore* invitations_;
+  const crypto::TokenHasher* hasher_;
+  crypto::RandomSource* random_;
 };
 
 }  // namespace survey::api

@@ -1,1 +1,148 @@
 #include "api/respond_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "api/status.h"
+#include "domain/campaign.h"
+
+namespace survey::api {
+namespace {
+
+// Bounds of any template (domain/form.h ValidateTemplate): checked before
+// the template is known, so a huge request is refused without a lookup.
+constexpr size_t kMaxScores = 200;
+constexpr size_t kMaxReasons = 10;
+constexpr size_t kMaxSubmissionIdBytes = 128;
+
+absl::StatusOr<std::array<uint8_t, 32>> HashToken(
+    const crypto::TokenHasher& hasher, const std::string& token) {
+  absl::StatusOr<std::string> normalized = crypto::NormalizeToken(token);
+  if (!normalized.ok()) {
+    // Never echo the token back.
+    return absl::InvalidArgumentError("token: malformed");
+  }
+  return hasher.Hmac(*normalized);
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* RespondServiceImpl::Submit(
+    grpc::CallbackServerContext* ctx, const v1::SubmitRequest* request,
+    v1::SubmitResponse*) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  absl::StatusOr<std::array<uint8_t, 32>> hmac = HashToken(*hasher_, request->token());
+  if (!hmac.ok()) {
+    reactor->Finish(ToGrpcStatus(hmac.status()));
+    return reactor;
+  }
+  if (request->submission_id().size() > kMaxSubmissionIdBytes) {
+    reactor->Finish(ToGrpcStatus(
+        absl::InvalidArgumentError("submission_id: longer than 128 bytes")));
+    return reactor;
+  }
+  domain::Submission answer{
+      {request->scores().begin(), request->scores().end()},
+      {request->reasons().begin(), request->reasons().end()},
+      request->comment()};
+  // Pure checks first: bad input never reaches the database and the token
+  // stays usable. The score count is checked against the template in the
+  // batch (it needs the campaign the token belongs to).
+  if (absl::Status s = domain::ValidateSubmissionWithoutTemplate(
+          answer, limits_, kMaxScores, kMaxReasons);
+      !s.ok()) {
+    reactor->Finish(ToGrpcStatus(s));
+    return reactor;
+  }
+  store::SubmitItem item{*hmac, std::move(answer.scores),
+                         std::move(answer.reasons), std::move(answer.comment)};
+  absl::Status queued = pipeline_->Enqueue(
+      std::move(item),
+      [reactor](absl::Status outcome) { reactor->Finish(ToGrpcStatus(outcome)); });
+  if (!queued.ok()) {
+    ctx->AddTrailingMetadata("retry-after-ms", "200");
+    reactor->Finish(ToGrpcStatus(queued));
+  }
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* RespondServiceImpl::GetSurvey(
+    grpc::CallbackServerContext* ctx, const v1::GetSurveyRequest* request,
+    v1::Survey* response) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  bool queued = pool_->Submit([this, reactor, request, response] {
+    reactor->Finish(ToGrpcStatus(LoadSurvey(*request, response)));
+  });
+  if (!queued) {
+    ctx->AddTrailingMetadata("retry-after-ms", "200");
+    reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                 "server busy; retry in a moment"));
+  }
+  return reactor;
+}
+
+absl::Status RespondServiceImpl::LoadSurvey(const v1::GetSurveyRequest& request,
+                                            v1::Survey* out) {
+  absl::StatusOr<std::array<uint8_t, 32>> hmac = HashToken(*hasher_, request.token());
+  if (!hmac.ok()) return hmac.status();
+  absl::StatusOr<store::InvitationView> view = invitations_->FindByTokenHmac(*hmac);
+  if (!view.ok()) {
+    if (absl::IsNotFound(view.status())) {
+      return absl::NotFoundError("unknown survey token");
+    }
+    return view.status();
+  }
+  // Same order of checks as the Submit batch.
+  if (view->state == domain::InvitationState::kUsed) {
+    return absl::AlreadyExistsError("this survey was already answered");
+  }
+  if (view->state == domain::InvitationState::kRevoked) {
+    return absl::FailedPreconditionError("invitation revoked");
+  }
+  if (view->expires_at <= clock_()) {
+    return absl::FailedPreconditionError("invitation expired");
+  }
+  const domain::Campaign& campaign = view->campaign;
+  if (campaign.state != domain::CampaignState::kOpen) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "survey is not open (",
+        std::string(domain::CampaignStateName(campaign.state)), ")"));
+  }
+  absl::StatusOr<std::shared_ptr<const domain::Template>> form =
+      templates_->Get(campaign.template_key, campaign.template_version);
+  if (!form.ok()) return form.status();
+
+  const std::string& locale = request.locale().empty() ? "zh" : request.locale();
+  out->set_kind(campaign.kind == domain::CampaignKind::kCustomerSatisfaction
+                    ? v1::CAMPAIGN_KIND_CUSTOMER_SATISFACTION
+                    : v1::CAMPAIGN_KIND_CROSS_EVALUATION);
+  out->set_title(campaign.title.Pick(locale));
+  out->set_period(campaign.period);
+  out->set_subject_name(view->subject_name);
+  out->set_subject_department_name(view->subject_department_name);
+  out->set_evaluating_department_name(view->group_name);
+  for (const domain::Indicator& indicator : (*form)->indicators) {
+    v1::SurveyIndicator* i = out->add_indicators();
+    i->set_key(indicator.key);
+    i->set_label(indicator.label.Pick(locale));
+    i->set_weight_percent(indicator.weight_percent);
+    for (const domain::SubIndicator& sub : indicator.subs) {
+      v1::SurveySubIndicator* s = i->add_sub_indicators();
+      s->set_key(sub.key);
+      s->set_label(sub.label.Pick(locale));
+      s->set_description(sub.description.Pick(locale));
+    }
+  }
+  for (const domain::ScaleBand& band : (*form)->bands) {
+    v1::SurveyBand* b = out->add_bands();
+    b->set_low(band.low);
+    b->set_high(band.high);
+    b->set_label(band.label.Pick(locale));
+  }
+  out->set_scale_min((*form)->scale_min);
+  out->set_scale_max((*form)->scale_max);
+  out->set_reason_max_chars(static_cast<int32_t>(limits_.reason_max));
+  out->set_comment_max_chars(static_cast<int32_t>(limits_.comment_max));
+  out->set_expires_at_unix(view->expires_at);
+  return absl::OkStatus();
+}
+
+}  // namespace survey::api

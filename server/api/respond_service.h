@@ -1,15 +1,56 @@
-// RespondService (proto/survey/v1/respond.proto) on gRPC's callback API, so
-// that a Submit waiting for its group commit holds no thread.
+// RespondService (proto/survey/v1/respond.proto) on gRPC's callback API:
+// a Submit waiting for its group commit holds no thread, and GetSurvey's
+// SQL runs on a small work pool instead of a gRPC callback thread.
+//
+// Nothing here logs a token, a peer or the content of an answer.
 #ifndef SURVEY_API_RESPOND_SERVICE_H_
 #define SURVEY_API_RESPOND_SERVICE_H_
 
+#include "api/work_pool.h"
+#include "crypto/token.h"
+#include "domain/submission.h"
+#include "ingest/ingest_pipeline.h"
+#include "store/survey_store.h"
+#include "store/template_cache.h"
 #include "survey/v1/respond.grpc.pb.h"
 
 namespace survey::api {
 
-// GetSurvey and Submit answer UNIMPLEMENTED (from the generated base) until
-// the mobile-path issue lands them.
-class RespondServiceImpl final : public v1::RespondService::CallbackService {};
+class RespondServiceImpl final : public v1::RespondService::CallbackService {
+ public:
+  // All pointers must outlive the service.
+  RespondServiceImpl(const crypto::TokenHasher* hasher,
+                     store::InvitationStore* invitations,
+                     store::TemplateCache* templates,
+                     ingest::IngestPipeline* pipeline, WorkPool* pool,
+                     ingest::Clock clock, domain::TextLimits limits = {})
+      : hasher_(hasher),
+        invitations_(invitations),
+        templates_(templates),
+        pipeline_(pipeline),
+        pool_(pool),
+        clock_(std::move(clock)),
+        limits_(limits) {}
+
+  grpc::ServerUnaryReactor* GetSurvey(grpc::CallbackServerContext* ctx,
+                                      const v1::GetSurveyRequest* request,
+                                      v1::Survey* response) override;
+  grpc::ServerUnaryReactor* Submit(grpc::CallbackServerContext* ctx,
+                                   const v1::SubmitRequest* request,
+                                   v1::SubmitResponse* response) override;
+
+ private:
+  absl::Status LoadSurvey(const v1::GetSurveyRequest& request,
+                          v1::Survey* response);
+
+  const crypto::TokenHasher* hasher_;
+  store::InvitationStore* invitations_;
+  store::TemplateCache* templates_;
+  ingest::IngestPipeline* pipeline_;
+  WorkPool* pool_;
+  ingest::Clock clock_;
+  domain::TextLimits limits_;
+};
 
 }  // namespace survey::api
 

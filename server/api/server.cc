@@ -15,7 +15,16 @@
 #include "api/auth.h"
 #include "api/health_monitor.h"
 #include "api/respond_service.h"
+#include "api/work_pool.h"
+#include "crypto/random.h"
+#include "crypto/secret_file.h"
+#include "crypto/token.h"
+#include "domain/form.h"
+#include "ingest/ingest_pipeline.h"
 #include "store/mysql/connection_pool.h"
+#include "store/mysql/response_store.h"
+#include "store/mysql/survey_store.h"
+#include "store/template_cache.h"
 #include "store/mysql/migrations.h"
 #include "store/mysql/org_store.h"
 #include "store/mysql/probe.h"
@@ -67,11 +76,23 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeCredentials(
   return grpc::SslServerCredentials(ssl);
 }
 
+int64_t NowUnix() { return absl::ToUnixSeconds(absl::Now()); }
+
 }  // namespace
 
+// Members are destroyed in reverse order: the server (and its in-flight
+// calls) first, then the pipeline that finishes them, then the stores.
 struct SurveyServer::Impl {
   std::unique_ptr<store::mysql::ConnectionPool> pool;
+  std::unique_ptr<crypto::TokenHasher> hasher;
   std::unique_ptr<store::mysql::MysqlOrgStore> org_store;
+  std::unique_ptr<store::mysql::MysqlTemplateStore> template_store;
+  std::unique_ptr<store::mysql::MysqlCampaignStore> campaign_store;
+  std::unique_ptr<store::mysql::MysqlInvitationStore> invitation_store;
+  std::unique_ptr<store::TemplateCache> templates;
+  std::unique_ptr<store::mysql::MysqlResponseStore> response_store;
+  std::unique_ptr<ingest::IngestPipeline> pipeline;
+  std::unique_ptr<WorkPool> read_pool;
   std::unique_ptr<Authenticator> auth;
   std::unique_ptr<AdminServiceImpl> admin;
   std::unique_ptr<RespondServiceImpl> respond;
@@ -103,15 +124,64 @@ absl::StatusOr<std::unique_ptr<SurveyServer>> SurveyServer::Start(
                  migrated->from_version, migrated->to_version);
   }
 
+  if (options.pepper_file.empty()) {
+    return absl::FailedPreconditionError(
+        "--pepper-file is required (a file of at least 32 secret bytes, mode "
+        "0600; e.g. openssl rand -hex 32)");
+  }
+  absl::StatusOr<std::string> pepper =
+      crypto::ReadSecretFile(options.pepper_file, crypto::kMinPepperBytes);
+  if (!pepper.ok()) return pepper.status();
+  absl::StatusOr<crypto::TokenHasher> hasher =
+      crypto::TokenHasher::Create(std::move(*pepper));
+  if (!hasher.ok()) return hasher.status();
+
   auto impl = std::make_unique<Impl>();
+  impl->hasher = std::make_unique<crypto::TokenHasher>(std::move(*hasher));
+  // Writers and readers each need connections; the pool serves both.
   impl->pool = std::make_unique<store::mysql::ConnectionPool>(
-      *db, options.db_pool_size);
-  impl->org_store =
-      std::make_unique<store::mysql::MysqlOrgStore>(impl->pool.get());
+      *db, options.db_pool_size + options.ingest_writers);
+  store::mysql::ConnectionPool* pool = impl->pool.get();
+  impl->org_store = std::make_unique<store::mysql::MysqlOrgStore>(pool);
+  impl->template_store = std::make_unique<store::mysql::MysqlTemplateStore>(pool);
+  impl->campaign_store = std::make_unique<store::mysql::MysqlCampaignStore>(pool);
+  impl->invitation_store =
+      std::make_unique<store::mysql::MysqlInvitationStore>(pool);
+  if (absl::Status s = impl->template_store->EnsureDefault(domain::DefaultTemplate());
+      !s.ok()) {
+    return s;
+  }
+  store::TemplateStore* template_store = impl->template_store.get();
+  impl->templates = std::make_unique<store::TemplateCache>(
+      [template_store](const std::string& key,
+                       int version) -> absl::StatusOr<domain::Template> {
+        absl::StatusOr<store::StoredTemplate> t = template_store->Get(key, version);
+        if (!t.ok()) return t.status();
+        return std::move(t->tmpl);
+      });
+  store::TemplateCache* templates = impl->templates.get();
+  impl->response_store = std::make_unique<store::mysql::MysqlResponseStore>(
+      pool,
+      [templates](const std::string& key, int version) {
+        return templates->Get(key, version);
+      },
+      &crypto::SystemRandom());
+  ingest::PipelineOptions ingest_options;
+  ingest_options.max_batch = options.ingest_max_batch;
+  ingest_options.max_wait = options.ingest_max_wait;
+  ingest_options.writers = options.ingest_writers;
+  ingest_options.capacity = options.ingest_capacity;
+  impl->pipeline = std::make_unique<ingest::IngestPipeline>(
+      impl->response_store.get(), ingest_options, NowUnix);
+  impl->read_pool = std::make_unique<WorkPool>(options.read_threads, 10000);
   impl->auth = std::make_unique<Authenticator>(options.insecure);
-  impl->admin =
-      std::make_unique<AdminServiceImpl>(impl->auth.get(), impl->org_store.get());
-  impl->respond = std::make_unique<RespondServiceImpl>();
+  impl->admin = std::make_unique<AdminServiceImpl>(
+      impl->auth.get(), impl->org_store.get(), impl->template_store.get(),
+      impl->campaign_store.get(), impl->invitation_store.get(),
+      impl->hasher.get(), &crypto::SystemRandom());
+  impl->respond = std::make_unique<RespondServiceImpl>(
+      impl->hasher.get(), impl->invitation_store.get(), templates,
+      impl->pipeline.get(), impl->read_pool.get(), NowUnix);
 
   grpc::EnableDefaultHealthCheckService(true);
   if (options.reflection) {
@@ -142,8 +212,11 @@ void SurveyServer::Shutdown(absl::Duration grace) {
   // Load balancers see NOT_SERVING first and stop sending new calls.
   impl_->health->Stop();
   impl_->server->GetHealthCheckService()->SetServingStatus(false);
+  // Shutdown waits for in-flight calls; a Submit in flight is finished by
+  // the pipeline's writers, which keep running until the pipeline stops.
   impl_->server->Shutdown(absl::ToChronoTime(absl::Now() + grace));
   impl_->server->Wait();
+  impl_->pipeline->Shutdown();
   impl_->health.reset();
 }
 

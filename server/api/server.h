@@ -23,6 +23,18 @@ struct ServerOptions {
   int db_pool_size = 8;
   absl::Duration health_interval = absl::Seconds(1);
   int max_receive_message_bytes = 4 << 20;
+  // HMAC key of survey tokens: a file readable by its owner only, at least
+  // 32 bytes (deploy/quickstart.sh makes one with openssl rand -hex 32).
+  std::string pepper_file;
+  // Group commit (DESIGN §3): answers per transaction, how long the first
+  // answer of a batch may wait, concurrent writer transactions, and the
+  // bound of the queue (beyond it Submit answers UNAVAILABLE).
+  int ingest_max_batch = 100;
+  absl::Duration ingest_max_wait = absl::Milliseconds(2);
+  int ingest_writers = 4;
+  int ingest_capacity = 20000;
+  // Threads for GetSurvey's database reads.
+  int read_threads = 4;
 };
 
 class SurveyServer {

@@ -143,8 +143,9 @@ Sha256Digest HmacSha256(std::string_view key, std::string_view data) {
   const auto* data_ptr =
       data.empty() ? &kNothing
                    : reinterpret_cast<const unsigned char*>(data.data());
-  if (key.size() > static_cast<size_t>(INT_MAX))
+  if (key.size() > static_cast<size_t>(INT_MAX)) {
     Die("HMAC key longer than INT_MAX");
+  }
   Sha256Digest mac;
   unsigned int mac_len = 0;
   if (HMAC(EVP_sha256(), key_ptr, static_cast<int>(key.size()), data_ptr,

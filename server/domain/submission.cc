@@ -54,13 +54,27 @@ absl::Status ValidateScores(const Template& t, std::span<const int> scores) {
   return absl::OkStatus();
 }
 
-absl::Status ValidateSubmission(const Template& t, const Submission& s,
-                                const TextLimits& limits) {
-  if (auto status = ValidateScores(t, s.scores); !status.ok()) return status;
-  if (s.reasons.size() > t.indicators.size()) {
-    return absl::InvalidArgumentError(absl::StrCat("reasons: expected at most ",
-                                                   t.indicators.size(),
-                                                   ", got ", s.reasons.size()));
+namespace {
+
+absl::Status CheckScoreRange(std::span<const int> scores, int low, int high) {
+  for (size_t i = 0; i < scores.size(); ++i) {
+    if (scores[i] == 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("scores[", i, "]: missing"));
+    }
+    if (scores[i] < low || scores[i] > high) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "scores[", i, "]: ", scores[i], " is outside ", low, "..", high));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckTexts(const Submission& s, const TextLimits& limits,
+                        size_t max_reasons) {
+  if (s.reasons.size() > max_reasons) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "reasons: expected at most ", max_reasons, ", got ", s.reasons.size()));
   }
   for (size_t i = 0; i < s.reasons.size(); ++i) {
     if (auto status = CheckFreeText(absl::StrCat("reasons[", i, "]"),
@@ -70,6 +84,29 @@ absl::Status ValidateSubmission(const Template& t, const Submission& s,
     }
   }
   return CheckFreeText("comment", s.comment, limits.comment_max);
+}
+
+}  // namespace
+
+absl::Status ValidateSubmission(const Template& t, const Submission& s,
+                                const TextLimits& limits) {
+  if (auto status = ValidateScores(t, s.scores); !status.ok()) return status;
+  return CheckTexts(s, limits, t.indicators.size());
+}
+
+absl::Status ValidateSubmissionWithoutTemplate(const Submission& s,
+                                               const TextLimits& limits,
+                                               size_t max_scores,
+                                               size_t max_reasons) {
+  if (s.scores.empty()) return absl::InvalidArgumentError("scores: required");
+  if (s.scores.size() > max_scores) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "scores: at most ", max_scores, " scores, got ", s.scores.size()));
+  }
+  if (auto status = CheckScoreRange(s.scores, 1, 10); !status.ok()) {
+    return status;
+  }
+  return CheckTexts(s, limits, max_reasons);
 }
 
 }  // namespace survey::domain

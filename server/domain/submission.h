@@ -56,6 +56,20 @@ absl::Status ValidateScores(const Template& t, std::span<const int> scores);
 absl::Status ValidateSubmission(const Template& t, const Submission& s,
                                 const TextLimits& limits);
 
+// The checks that need no template, run before the answer's template is
+// known (the Submit path validates this purely, then checks the score count
+// against the template inside its batch). Returns OK if there are 1..
+// `max_scores` scores each within 1..10 (0 = "missing"), at most
+// `max_reasons` reasons, and the reasons and comment pass the text rules of
+// ValidateSubmission. Otherwise InvalidArgument naming the field:
+//   "scores: required", "scores: at most 200 scores, got 201",
+//   "scores[2]: missing", "scores[2]: 11 is outside 1..10", and the reason
+//   and comment messages of ValidateSubmission.
+absl::Status ValidateSubmissionWithoutTemplate(const Submission& s,
+                                               const TextLimits& limits,
+                                               size_t max_scores,
+                                               size_t max_reasons);
+
 }  // namespace survey::domain
 
 #endif  // SURVEY_DOMAIN_SUBMISSION_H_

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,6 +14,7 @@
 #include "absl/strings/str_split.h"
 #include "domain/org.h"
 #include "support/test_db.h"
+#include "support/test_server.h"
 
 namespace survey::testing {
 namespace {
@@ -123,11 +125,14 @@ class CliTest : public ::testing::Test {
     auto db = TestDatabase::Create();
     ASSERT_TRUE(db.ok()) << db.status();
     db_ = std::move(*db);
+    auto pepper = WriteTestPepper();
+    ASSERT_TRUE(pepper.ok()) << pepper.status();
+    pepper_ = *pepper;
   }
   std::unique_ptr<ServerProcess> StartServer() {
     auto server = std::make_unique<ServerProcess>(std::vector<std::string>{
         "--db-url", db_->url(), "--listen", "127.0.0.1:0", "--insecure",
-        "--health-interval", "0.1"});
+        "--health-interval", "0.1", "--pepper-file", pepper_});
     EXPECT_GT(server->port(), 0) << server->stderr_text();
     return server;
   }
@@ -138,10 +143,12 @@ class CliTest : public ::testing::Test {
     return RunCommand(argv);
   }
   std::unique_ptr<TestDatabase> db_;
+  std::string pepper_;
 };
 
 TEST_F(CliTest, RefusesToStartWithoutTlsOrInsecure) {
-  ServerProcess server({"--db-url", db_->url(), "--listen", "127.0.0.1:0"});
+  ServerProcess server({"--db-url", db_->url(), "--listen", "127.0.0.1:0",
+                        "--pepper-file", pepper_});
   EXPECT_EQ(server.port(), 0);
   EXPECT_EQ(server.WaitExit(), 1);
   EXPECT_NE(server.stderr_text().find("TLS is required"), std::string::npos)
@@ -212,6 +219,25 @@ TEST_F(CliTest, BadCsvRowsAreReportedWithLineAndColumnAndNothingImports) {
   auto rows = db_->Query("SELECT (SELECT COUNT(*) FROM employee) + (SELECT COUNT(*) FROM department)");
   ASSERT_TRUE(rows.ok());
   EXPECT_EQ((*rows)[0][0], "0");
+}
+
+}  // namespace
+}  // namespace survey::testing
+
+namespace survey::testing {
+namespace {
+
+TEST_F(CliTest, RefusesAPepperFileOthersCanRead) {
+  std::string loose = TempPath("pepper");
+  std::ofstream(loose) << std::string(64, 'a');
+  chmod(loose.c_str(), 0644);
+  ServerProcess server({"--db-url", db_->url(), "--listen", "127.0.0.1:0",
+                        "--insecure", "--pepper-file", loose});
+  EXPECT_EQ(server.port(), 0);
+  EXPECT_EQ(server.WaitExit(), 1);
+  EXPECT_NE(server.stderr_text().find(loose), std::string::npos) << server.stderr_text();
+  EXPECT_EQ(server.stderr_text().find(std::string(64, 'a')), std::string::npos)
+      << "the secret leaked into the log";
 }
 
 }  // namespace

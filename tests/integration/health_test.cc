@@ -64,6 +64,9 @@ TEST(HealthTest, FollowsTheDatabaseDownAndUp) {
   options.listen = "127.0.0.1:0";
   options.insecure = true;
   options.health_interval = absl::Milliseconds(100);
+  auto pepper = WriteTestPepper();
+  ASSERT_TRUE(pepper.ok());
+  options.pepper_file = *pepper;
   auto server = api::SurveyServer::Start(options);
   ASSERT_TRUE(server.ok()) << server.status();
   auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", (*server)->port()),

@@ -7,6 +7,7 @@
 #include "api/server.h"
 #include "store/mysql/migrations.h"
 #include "support/test_db.h"
+#include "support/test_server.h"
 
 namespace survey::testing {
 namespace {
@@ -85,8 +86,13 @@ TEST_F(MigrationsTest, RefusesNewerSchema) {
   options.db_url = db_->url();
   options.listen = "127.0.0.1:0";
   options.insecure = true;
+  auto pepper = WriteTestPepper();
+  ASSERT_TRUE(pepper.ok());
+  options.pepper_file = *pepper;
   auto server = api::SurveyServer::Start(options);
   EXPECT_EQ(server.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(server.status().message().find("newer"), absl::string_view::npos)
+      << server.status();
 }
 
 TEST_F(MigrationsTest, TablesAreInnoDbUtf8mb4) {

@@ -2,9 +2,23 @@
 
 #include <chrono>
 
+#include <stdlib.h>
+
 #include "absl/strings/str_cat.h"
+#include "crypto/random.h"
+#include "crypto/secret_file.h"
 
 namespace survey::testing {
+
+absl::StatusOr<std::string> WriteTestPepper() {
+  char dir[] = "/tmp/survey-pepper-XXXXXX";
+  if (mkdtemp(dir) == nullptr) return absl::InternalError("mkdtemp failed");
+  std::string path = absl::StrCat(dir, "/pepper");
+  absl::StatusOr<std::string> pepper = crypto::GeneratePepperHex(crypto::SystemRandom());
+  if (!pepper.ok()) return pepper.status();
+  if (absl::Status s = crypto::WriteSecretFile(path, *pepper); !s.ok()) return s;
+  return path;
+}
 
 absl::StatusOr<std::unique_ptr<TestServer>> TestServer::Start(
     api::ServerOptions options) {
@@ -16,6 +30,11 @@ absl::StatusOr<std::unique_ptr<TestServer>> TestServer::Start(
   options.listen = "127.0.0.1:0";
   if (options.tls_cert_file.empty()) options.insecure = true;
   options.health_interval = absl::Milliseconds(100);
+  if (options.pepper_file.empty()) {
+    absl::StatusOr<std::string> pepper = WriteTestPepper();
+    if (!pepper.ok()) return pepper.status();
+    options.pepper_file = *pepper;
+  }
   absl::StatusOr<std::unique_ptr<api::SurveyServer>> server =
       api::SurveyServer::Start(options);
   if (!server.ok()) return server.status();

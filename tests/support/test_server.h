@@ -13,6 +13,9 @@
 
 namespace survey::testing {
 
+// Writes a fresh random pepper file (mode 0600) and returns its path.
+absl::StatusOr<std::string> WriteTestPepper();
+
 class TestServer {
  public:
   // Creates a database, starts the server (plaintext, dev identities,

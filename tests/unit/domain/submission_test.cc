@@ -163,3 +163,40 @@ TEST(ValidateScoresTest, FollowsTheTemplateShape) {
 
 }  // namespace
 }  // namespace survey::domain
+
+namespace survey::domain {
+namespace {
+
+TEST(ValidateSubmissionWithoutTemplateTest, ChecksWhatNeedsNoTemplate) {
+  TextLimits limits;
+  struct Case {
+    std::vector<int> scores;
+    std::vector<std::string> reasons;
+    std::string comment;
+    std::string error;  // empty = OK
+  } cases[] = {
+      {{8, 8, 8}, {}, "", ""},
+      {{}, {}, "", "scores: required"},
+      {{1, 10, 0}, {}, "", "scores[2]: missing"},
+      {{1, 11}, {}, "", "scores[1]: 11 is outside 1..10"},
+      {{-1}, {}, "", "scores[0]: -1 is outside 1..10"},
+      {std::vector<int>(5, 5), {}, "", "scores: at most 4 scores, got 5"},
+      {{5}, {"a", "b", "c"}, "", "reasons: expected at most 2, got 3"},
+      {{5}, {"ok", "bad\x01"}, "", "reasons[1]: contains control characters"},
+      {{5}, {}, "\xff", "comment: not valid UTF-8"},
+      {{5}, {"'; DROP TABLE response; --"}, "😀 好", ""},
+  };
+  for (const Case& c : cases) {
+    Submission s{c.scores, c.reasons, c.comment};
+    absl::Status status = ValidateSubmissionWithoutTemplate(s, limits, 4, 2);
+    if (c.error.empty()) {
+      EXPECT_TRUE(status.ok()) << status;
+    } else {
+      EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+      EXPECT_EQ(std::string(status.message()), c.error);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace survey::domain

@@ -1,0 +1,77 @@
+#include "ingest/ingest_pipeline.h"
+
+#include <algorithm>
+
+namespace survey::ingest {
+
+IngestPipeline::IngestPipeline(store::ResponseStore* store,
+                               PipelineOptions options, Clock clock)
+    : store_(store), options_(options), clock_(std::move(clock)) {
+  for (int i = 0; i < std::max(1, options_.writers); ++i) {
+    writers_.emplace_back([this] { WriterLoop(); });
+  }
+}
+
+IngestPipeline::~IngestPipeline() { Shutdown(); }
+
+absl::Status IngestPipeline::Enqueue(store::SubmitItem item, Done done) {
+  absl::MutexLock lock(&mu_);
+  if (stopping_) return absl::UnavailableError("server is shutting down");
+  if (queue_.size() >= static_cast<size_t>(options_.capacity)) {
+    return absl::UnavailableError("server busy; retry in a moment");
+  }
+  queue_.push_back({std::move(item), std::move(done)});
+  return absl::OkStatus();
+}
+
+size_t IngestPipeline::queued() const {
+  absl::MutexLock lock(&mu_);
+  return queue_.size();
+}
+
+void IngestPipeline::Shutdown() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_ && writers_.empty()) return;
+    stopping_ = true;
+  }
+  for (std::thread& t : writers_) {
+    if (t.joinable()) t.join();
+  }
+  writers_.clear();
+}
+
+void IngestPipeline::WriterLoop() {
+  const size_t max_batch = std::max(1, options_.max_batch);
+  while (true) {
+    std::vector<Pending> batch;
+    {
+      absl::MutexLock lock(&mu_);
+      auto has_work = [this] { return !queue_.empty() || stopping_; };
+      mu_.Await(absl::Condition(&has_work));
+      if (queue_.empty()) return;  // stopping and drained
+      // Wait briefly for the batch to fill: the first answer waits at most
+      // max_wait, which is what buys one fsync for many answers.
+      auto full = [this, max_batch] {
+        return queue_.size() >= max_batch || stopping_;
+      };
+      mu_.AwaitWithTimeout(absl::Condition(&full), options_.max_wait);
+      size_t n = std::min(max_batch, queue_.size());
+      for (size_t i = 0; i < n; ++i) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    if (batch.empty()) continue;  // another writer took them
+    std::vector<store::SubmitItem> items;
+    items.reserve(batch.size());
+    for (Pending& p : batch) items.push_back(std::move(p.item));
+    absl::StatusOr<std::vector<absl::Status>> results =
+        store_->SubmitBatch(items, clock_());
+    for (size_t i = 0; i < batch.size(); ++i) {
+      batch[i].done(results.ok() ? (*results)[i] : results.status());
+    }
+  }
+}
+
+}  // namespace survey::ingest

@@ -1,0 +1,78 @@
+// The submit pipeline: answers that passed the pure checks wait in a
+// bounded queue; writer threads take up to `max_batch` of them (or what
+// arrived within `max_wait` of the first) and record them with one
+// ResponseStore::SubmitBatch, i.e. one transaction and one fsync for many
+// answers. Group commit is what makes Submit fast and what mixes answers
+// (they are inserted shuffled), so it is the design, not an optimisation.
+//
+// Each answer's callback runs exactly once, on a writer thread, after the
+// batch's COMMIT (or its failure) — never before, so OK means durable.
+//
+// Thread-safe.
+#ifndef SURVEY_INGEST_INGEST_PIPELINE_H_
+#define SURVEY_INGEST_INGEST_PIPELINE_H_
+
+#include <deque>
+#include <functional>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "store/response_store.h"
+
+namespace survey::ingest {
+
+struct PipelineOptions {
+  int max_batch = 100;  // answers per transaction (1 = one per answer)
+  absl::Duration max_wait = absl::Milliseconds(2);
+  int writers = 4;       // concurrent transactions
+  int capacity = 20000;  // queued answers before Enqueue refuses
+};
+
+// Returns the current unix time in seconds (injected so tests can expire
+// tokens without waiting).
+using Clock = std::function<int64_t()>;
+
+class IngestPipeline {
+ public:
+  using Done = std::function<void(absl::Status)>;
+
+  // `store` must outlive the pipeline. Starts the writer threads.
+  IngestPipeline(store::ResponseStore* store, PipelineOptions options,
+                 Clock clock);
+  ~IngestPipeline();  // Shutdown()
+
+  // Queues one answer. Returns OK and later calls `done` with the answer's
+  // outcome (see ResponseStore::SubmitBatch; Unavailable if the database
+  // stayed unreachable). Returns Unavailable at once, without calling
+  // `done`, when the queue is full or shutting down: the caller should
+  // retry later, the token is untouched.
+  absl::Status Enqueue(store::SubmitItem item, Done done);
+
+  // Stops accepting, records everything already queued, joins the writers.
+  // Idempotent.
+  void Shutdown();
+
+  size_t queued() const;
+
+ private:
+  struct Pending {
+    store::SubmitItem item;
+    Done done;
+  };
+  void WriterLoop();
+
+  store::ResponseStore* store_;
+  const PipelineOptions options_;
+  Clock clock_;
+  mutable absl::Mutex mu_;
+  std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<std::thread> writers_;
+};
+
+}  // namespace survey::ingest
+
+#endif  // SURVEY_INGEST_INGEST_PIPELINE_H_

@@ -1,0 +1,258 @@
+#include "store/mysql/response_store.h"
+
+#include <cppconn/connection.h>
+#include <cppconn/exception.h>
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <tuple>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "domain/scoring.h"
+#include "domain/submission.h"
+#include "store/mysql/response_queries.h"
+#include "store/mysql/transaction.h"
+
+namespace survey::store::mysql {
+namespace {
+
+using std::unique_ptr;
+
+struct InvitationRow {
+  std::string campaign_id, subject_kind, subject_code, group_code, state;
+  int64_t expires_at = 0;
+};
+
+struct CampaignRow {
+  std::string state, period, template_key;
+  int template_version = 0;
+};
+
+// (campaign, subject kind, subject code, period, group): the aggregate's
+// primary key, so a std::map visits keys in the database's lock order.
+using AggregateKey =
+    std::tuple<std::string, std::string, std::string, std::string, std::string>;
+
+std::string Placeholders(size_t n) {
+  std::string s;
+  for (size_t i = 0; i < n; ++i) s += i ? ", ?" : "?";
+  return s;
+}
+
+std::string Repeat(const char* row, size_t n) {
+  std::string s;
+  for (size_t i = 0; i < n; ++i) absl::StrAppend(&s, i ? ", " : "", row);
+  return s;
+}
+
+std::string HmacKey(const std::array<uint8_t, 32>& h) {
+  return std::string(reinterpret_cast<const char*>(h.data()), h.size());
+}
+
+std::map<std::string, InvitationRow> LockInvitations(
+    sql::Connection& c, const std::vector<std::string>& hmacs) {
+  unique_ptr<sql::PreparedStatement> st(c.prepareStatement(absl::StrCat(
+      queries::kLockInvitationsPrefix, Placeholders(hmacs.size()), ") FOR UPDATE")));
+  for (size_t i = 0; i < hmacs.size(); ++i) st->setString(i + 1, hmacs[i]);
+  unique_ptr<sql::ResultSet> rs(st->executeQuery());
+  std::map<std::string, InvitationRow> rows;
+  while (rs->next()) {
+    InvitationRow& r = rows[rs->getString(1)];
+    r.campaign_id = rs->getString(2);
+    r.subject_kind = rs->getString(3);
+    r.subject_code = rs->getString(4);
+    r.group_code = rs->getString(5);
+    r.expires_at = rs->getInt64(6);
+    r.state = rs->getString(7);
+  }
+  return rows;
+}
+
+std::map<std::string, CampaignRow> ReadCampaigns(
+    sql::Connection& c, const std::set<std::string>& ids) {
+  std::map<std::string, CampaignRow> rows;
+  if (ids.empty()) return rows;
+  unique_ptr<sql::PreparedStatement> st(c.prepareStatement(
+      absl::StrCat(queries::kCampaignsPrefix, Placeholders(ids.size()),
+                   queries::kCampaignsSuffix)));
+  int i = 1;
+  for (const std::string& id : ids) st->setString(i++, id);
+  unique_ptr<sql::ResultSet> rs(st->executeQuery());
+  while (rs->next()) {
+    CampaignRow& r = rows[rs->getString(1)];
+    r.state = rs->getString(2);
+    r.period = rs->getString(3);
+    r.template_key = rs->getString(4);
+    r.template_version = rs->getInt(5);
+  }
+  return rows;
+}
+
+struct Accepted {
+  size_t item;
+  const InvitationRow* invitation;
+  const CampaignRow* campaign;
+};
+
+}  // namespace
+
+absl::StatusOr<std::vector<absl::Status>> MysqlResponseStore::SubmitBatch(
+    std::span<const SubmitItem> items, int64_t now_unix) {
+  std::vector<absl::Status> results;
+  absl::Status tx = RunInTransaction(*pool_, [&](sql::Connection& c) -> absl::Status {
+    // A rerun (deadlock, lost connection, in-doubt commit) decides afresh
+    // from what it reads: a token its earlier attempt did commit now reads
+    // as used, and that answer is reported AlreadyExists = delivered.
+    results.assign(items.size(), absl::OkStatus());
+    std::vector<std::string> hmacs;
+    std::set<std::string> distinct;
+    for (const SubmitItem& item : items) {
+      std::string key = HmacKey(item.token_hmac);
+      if (distinct.insert(key).second) hmacs.push_back(key);
+    }
+    std::map<std::string, InvitationRow> invitations = LockInvitations(c, hmacs);
+    std::set<std::string> campaign_ids;
+    for (const auto& [hmac, row] : invitations) campaign_ids.insert(row.campaign_id);
+    std::map<std::string, CampaignRow> campaigns = ReadCampaigns(c, campaign_ids);
+
+    std::set<std::string> taken;
+    std::vector<Accepted> accepted;
+    std::map<AggregateKey, domain::Aggregate> deltas;
+    for (size_t i = 0; i < items.size(); ++i) {
+      std::string key = HmacKey(items[i].token_hmac);
+      auto inv = invitations.find(key);
+      if (inv == invitations.end()) {
+        results[i] = absl::NotFoundError("unknown survey token");
+        continue;
+      }
+      const InvitationRow& row = inv->second;
+      if (row.state == "used" || taken.count(key)) {
+        results[i] = absl::AlreadyExistsError("this survey was already answered");
+        continue;
+      }
+      if (row.state == "revoked") {
+        results[i] = absl::FailedPreconditionError("invitation revoked");
+        continue;
+      }
+      if (row.expires_at <= now_unix) {
+        results[i] = absl::FailedPreconditionError("invitation expired");
+        continue;
+      }
+      const CampaignRow& campaign = campaigns.at(row.campaign_id);
+      if (campaign.state != "open") {
+        results[i] = absl::FailedPreconditionError(
+            absl::StrCat("survey is not open (", campaign.state, ")"));
+        continue;
+      }
+      absl::StatusOr<std::shared_ptr<const domain::Template>> form =
+          templates_(campaign.template_key, campaign.template_version);
+      if (!form.ok()) return form.status();
+      if (absl::Status s = domain::ValidateScores(**form, items[i].scores); !s.ok()) {
+        results[i] = s;  // the token stays unused
+        continue;
+      }
+      if (items[i].reasons.size() > (*form)->indicators.size()) {
+        results[i] = absl::InvalidArgumentError(
+            absl::StrCat("reasons: expected at most ", (*form)->indicators.size(),
+                         ", got ", items[i].reasons.size()));
+        continue;
+      }
+      AggregateKey agg_key{row.campaign_id, row.subject_kind, row.subject_code,
+                           campaign.period, row.group_code};
+      auto [it, inserted] = deltas.try_emplace(agg_key);
+      if (inserted) it->second = domain::NewAggregate(**form);
+      if (absl::Status s = domain::AddResponse(**form, items[i].scores, &it->second);
+          !s.ok()) {
+        return s;  // overflow: a bug, not the respondent's fault
+      }
+      taken.insert(key);
+      accepted.push_back({i, &row, &campaign});
+    }
+    if (accepted.empty()) return absl::OkStatus();
+
+    // Fisher–Yates with the injected secure source: row order in the batch
+    // must not follow arrival order.
+    for (size_t k = accepted.size(); k > 1; --k) {
+      absl::StatusOr<uint64_t> j = crypto::RandomBelow(*random_, k);
+      if (!j.ok()) return j.status();
+      std::swap(accepted[k - 1], accepted[*j]);
+    }
+
+    unique_ptr<sql::PreparedStatement> mark(c.prepareStatement(absl::StrCat(
+        queries::kMarkUsedPrefix, Placeholders(accepted.size()), ")")));
+    for (size_t k = 0; k < accepted.size(); ++k) {
+      mark->setString(k + 1, HmacKey(items[accepted[k].item].token_hmac));
+    }
+    if (mark->executeUpdate() != static_cast<int>(accepted.size())) {
+      return absl::InternalError("token rows changed under their lock");
+    }
+
+    unique_ptr<sql::PreparedStatement> insert(c.prepareStatement(absl::StrCat(
+        queries::kInsertResponsesPrefix,
+        Repeat(queries::kResponseRow, accepted.size()))));
+    int p = 1;
+    for (const Accepted& a : accepted) {
+      absl::StatusOr<crypto::Id128> id = crypto::RandomId128(*random_);
+      if (!id.ok()) return id.status();
+      const SubmitItem& item = items[a.item];
+      insert->setString(p++, std::string(reinterpret_cast<const char*>(id->data()),
+                                         id->size()));
+      insert->setString(p++, a.invitation->campaign_id);
+      insert->setString(p++, a.invitation->subject_kind);
+      insert->setString(p++, a.invitation->subject_code);
+      insert->setString(p++, a.invitation->group_code);
+      insert->setString(p++, a.campaign->period);
+      insert->setString(p++, absl::StrJoin(item.scores, ","));
+      insert->setString(p++, nlohmann::json(item.reasons).dump());
+      insert->setString(p++, item.comment);
+    }
+    insert->executeUpdate();
+
+    unique_ptr<sql::PreparedStatement> aggregates(c.prepareStatement(absl::StrCat(
+        queries::kUpsertAggregatesPrefix,
+        Repeat(queries::kAggregateRow, deltas.size()),
+        queries::kUpsertAggregatesSuffix)));
+    size_t sub_rows = 0;
+    p = 1;
+    for (const auto& [key, delta] : deltas) {
+      const auto& [campaign_id, kind, code, period, group] = key;
+      for (const std::string& v : {campaign_id, kind, code, period, group}) {
+        aggregates->setString(p++, v);
+      }
+      aggregates->setInt64(p++, delta.n);
+      aggregates->setInt64(p++, delta.total_sum);
+      aggregates->setInt64(p++, delta.total_sum_sq);
+      sub_rows += delta.sub_sum.size();
+    }
+    aggregates->executeUpdate();
+
+    unique_ptr<sql::PreparedStatement> subs(c.prepareStatement(absl::StrCat(
+        queries::kUpsertAggregateSubsPrefix,
+        Repeat(queries::kAggregateSubRow, sub_rows),
+        queries::kUpsertAggregateSubsSuffix)));
+    p = 1;
+    for (const auto& [key, delta] : deltas) {
+      const auto& [campaign_id, kind, code, period, group] = key;
+      for (size_t j = 0; j < delta.sub_sum.size(); ++j) {
+        for (const std::string& v : {campaign_id, kind, code, period, group}) {
+          subs->setString(p++, v);
+        }
+        subs->setInt(p++, static_cast<int>(j));
+        subs->setInt64(p++, delta.sub_sum[j]);
+        subs->setInt64(p++, delta.sub_sum_sq[j]);
+        for (int64_t count : delta.histogram[j]) subs->setInt64(p++, count);
+      }
+    }
+    subs->executeUpdate();
+    return absl::OkStatus();
+  });
+  if (!tx.ok()) return tx;
+  return results;
+}
+
+}  // namespace survey::store::mysql
