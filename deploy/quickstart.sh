@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 home=${SURVEY_HOME:-$root/.run}
-build_dir=${BUILD_DIR:-build}
+build_dir=$(realpath -m "${BUILD_DIR:-build}")
 port=${SURVEY_PORT:-50051}
 mkdir -p "$home"
 
@@ -36,7 +36,7 @@ fi
 
 ./deploy/install-deps.sh
 cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build_dir" -j "$(nproc)" --target survey-server surveyctl
+cmake --build "$build_dir" -j "$(nproc)" --target survey-server surveyctl survey-sim
 
 db_url=$(./deploy/mariadb-private.sh start "$home/mariadb")
 log "MariaDB: $db_url"
@@ -68,16 +68,58 @@ done
 "${ctl[@]}" org import deploy/demo/departments.csv deploy/demo/employees.csv
 "${ctl[@]}" org departments
 
+# Demo campaigns, once: last month's customer survey and cross-evaluation,
+# answered in part by the app simulator and closed (so reports have scores),
+# and this month's customer survey, open and half answered.
+sim=("$build_dir/clients/survey-sim" --server "127.0.0.1:$port" --insecure)
+if [[ -z $("${ctl[@]}" --format csv campaign list | tail -n +2) ]]; then
+    this_month=$(date +%Y-%m)
+    last_month=$(date -d "$(date +%Y-%m-01) -1 month" +%Y-%m)
+    demo=$home/demo
+    rm -rf "$demo" && mkdir -p "$demo"
+    # A ticket system's export: 12 service events per front-line employee.
+    awk -F, 'NR == 1 { print "subject_employee_no,ticket"; next }
+             $5 != "other" { for (i = 1; i <= 12; i++) printf "%s,%s-%02d\n", $1, $1, i }' \
+        deploy/demo/employees.csv >"$demo/tickets.csv"
+
+    demo_campaign() {  # kind period title-zh title-en answered-share close?
+        local id
+        id=$("${ctl[@]}" campaign create --kind "$1" --period "$2" \
+            --title-zh "$3" --title-en "$4")
+        "${ctl[@]}" campaign open "$id" >&2
+        if [[ $1 == customer ]]; then
+            "${ctl[@]}" invitations issue "$id" --from "$demo/tickets.csv" \
+                --out "$demo/$1-$2" --qr >&2
+        else
+            "${ctl[@]}" invitations issue "$id" --cross --out "$demo/$1-$2" >&2
+        fi
+        "${sim[@]}" --tokens "$demo/$1-$2/invitations.csv" --fraction "$5" >&2
+        if [[ $6 == close ]]; then "${ctl[@]}" campaign close "$id" >&2; fi
+    }
+    demo_campaign customer "$last_month" "${last_month}客户满意度调查" \
+        "Customer satisfaction $last_month" 0.7 close
+    demo_campaign cross "$last_month" "${last_month}部门互评" \
+        "Cross-evaluation $last_month" 0.8 close
+    demo_campaign customer "$this_month" "${this_month}客户满意度调查" \
+        "Customer satisfaction $this_month" 0.5 keep-open
+fi
+"${ctl[@]}" campaign list
+
 cat <<TXT
 
 Survey & Satisfaction Server is up on 127.0.0.1:$port (development mode).
   logs:      $home/server.log
   database:  $db_url
 Try:
-  alias surveyctl='$root/$build_dir/clients/surveyctl --server 127.0.0.1:$port --insecure'
+  alias surveyctl='$build_dir/clients/surveyctl --server 127.0.0.1:$port --insecure'
   surveyctl --as hr org employees
   surveyctl --as manager:AS org employees
   surveyctl --as hr --format csv org employees > employees.csv
+  surveyctl --as hr campaign list
+  surveyctl --as hr template show default
+  surveyctl --as hr invitations issue CAMPAIGN_ID --from $home/demo/tickets.csv --out /tmp/inv --qr
+  $build_dir/clients/survey-sim --insecure --server 127.0.0.1:$port --tokens /tmp/inv/invitations.csv
   surveyctl health
+Demo invitations (tokens, deep links, QR codes): $home/demo/
 Stop everything with: deploy/quickstart.sh stop
 TXT

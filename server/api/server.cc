@@ -14,6 +14,7 @@
 #include "api/admin_service.h"
 #include "api/auth.h"
 #include "api/health_monitor.h"
+#include "api/report_service.h"
 #include "api/respond_service.h"
 #include "api/work_pool.h"
 #include "crypto/random.h"
@@ -28,6 +29,7 @@
 #include "store/mysql/migrations.h"
 #include "store/mysql/org_store.h"
 #include "store/mysql/probe.h"
+#include "store/mysql/report_store.h"
 
 namespace survey::api {
 namespace {
@@ -96,6 +98,8 @@ struct SurveyServer::Impl {
   std::unique_ptr<Authenticator> auth;
   std::unique_ptr<AdminServiceImpl> admin;
   std::unique_ptr<RespondServiceImpl> respond;
+  std::unique_ptr<store::mysql::MysqlReportStore> report_store;
+  std::unique_ptr<ReportServiceImpl> report;
   std::unique_ptr<grpc::Server> server;
   std::unique_ptr<HealthMonitor> health;
   int port = 0;
@@ -182,6 +186,10 @@ absl::StatusOr<std::unique_ptr<SurveyServer>> SurveyServer::Start(
   impl->respond = std::make_unique<RespondServiceImpl>(
       impl->hasher.get(), impl->invitation_store.get(), templates,
       impl->pipeline.get(), impl->read_pool.get(), NowUnix);
+  impl->report_store = std::make_unique<store::mysql::MysqlReportStore>(pool);
+  impl->report = std::make_unique<ReportServiceImpl>(
+      impl->auth.get(), impl->org_store.get(), impl->report_store.get(),
+      templates);
 
   grpc::EnableDefaultHealthCheckService(true);
   if (options.reflection) {
@@ -192,6 +200,7 @@ absl::StatusOr<std::unique_ptr<SurveyServer>> SurveyServer::Start(
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
   builder.RegisterService(impl->admin.get());
   builder.RegisterService(impl->respond.get());
+  builder.RegisterService(impl->report.get());
   impl->server = builder.BuildAndStart();
   if (impl->server == nullptr || impl->port == 0) {
     return absl::InternalError(

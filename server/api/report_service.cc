@@ -1,0 +1,1 @@
+#include "api/report_service.h"
