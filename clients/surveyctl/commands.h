@@ -19,6 +19,8 @@ void AddOrgCommands(CLI::App& app, const GlobalOptions& global, int* exit_code);
 // Templates, campaigns and invitations (tokens as CSV and QR codes).
 void AddSurveyCommands(CLI::App& app, const GlobalOptions& global,
                        int* exit_code);
+// Reports, exports and verify.
+void AddReportCommands(CLI::App& app, const GlobalOptions& global, int* exit_code);
 void AddHealthCommand(CLI::App& app, const GlobalOptions& global, int* exit_code);
 
 }  // namespace survey::client

@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
 
   survey::client::AddOrgCommands(app, global, &exit_code);
   survey::client::AddSurveyCommands(app, global, &exit_code);
+  survey::client::AddReportCommands(app, global, &exit_code);
   survey::client::AddHealthCommand(app, global, &exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;

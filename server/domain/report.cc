@@ -149,6 +149,7 @@ absl::StatusOr<CellFigures> ComputeCell(const std::vector<CampaignPart>& parts) 
       out.mean = s->indicator_mean[i];
       out.weighted = out.mean * ind.weight_percent / 100.0;
       for (size_t j = 0; j < ind.subs.size(); ++j, ++sub) {
+        out.sub_key.push_back(ind.subs[j].key);
         out.sub_mean.push_back(s->sub_mean[sub]);
         out.sub_histogram.push_back(merged->histogram[sub]);
       }

@@ -52,6 +52,7 @@ struct IndicatorFigures {
   std::string key;
   double mean = 0;      // 1..10
   double weighted = 0;  // score② = mean × weight / 100, 1..10 scale
+  std::vector<std::string> sub_key;
   std::vector<double> sub_mean;
   std::vector<std::array<int64_t, 10>> sub_histogram;  // counts of 1..10
 };

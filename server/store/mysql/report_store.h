@@ -11,6 +11,19 @@ class MysqlReportStore final : public ReportStore {
  public:
   explicit MysqlReportStore(ConnectionPool* pool) : pool_(pool) {}
 
+  absl::StatusOr<std::vector<CampaignInfo>> Campaigns(
+      domain::CampaignKind kind, domain::Period first,
+      domain::Period last) override;
+  absl::StatusOr<std::vector<CampaignInfo>> CampaignsById(
+      const std::string& id_or_empty) override;
+  absl::StatusOr<std::vector<AggregateRow>> Aggregates(
+      const CellFilter& filter) override;
+  absl::StatusOr<std::vector<IssuedRow>> Issued(const CellFilter& filter) override;
+  absl::StatusOr<std::vector<TextRow>> Texts(const CellFilter& filter) override;
+  absl::Status ForEachResponse(
+      const std::string& campaign_id, int page,
+      const std::function<absl::Status(const ResponseRow&)>& row) override;
+
  private:
   ConnectionPool* pool_;
 };
