@@ -122,4 +122,7 @@ Try:
   surveyctl health
 Demo invitations (tokens, deep links, QR codes): $home/demo/
 Stop everything with: deploy/quickstart.sh stop
+This is development mode (plaintext, --insecure). For TLS: deploy/certs.sh DIR
+makes a CA, a server certificate and (deploy/certs.sh DIR staff NAME) staff
+certificates; see README.md "Security".
 TXT

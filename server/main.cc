@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "api/bootstrap.h"
 #include "api/server.h"
 
 int main(int argc, char** argv) {
@@ -73,6 +74,69 @@ int main(int argc, char** argv) {
       ->envname("SURVEY_MAX_RECEIVE_BYTES")
       ->check(CLI::Range(1024, 64 << 20))
       ->capture_default_str();
+  app.add_option("--max-metadata-bytes", options.max_metadata_bytes,
+                 "largest request metadata (headers) accepted")
+      ->envname("SURVEY_MAX_METADATA_BYTES")
+      ->check(CLI::Range(1024, 1 << 20))
+      ->capture_default_str();
+  app.add_option("--max-concurrent-streams", options.max_concurrent_streams,
+                 "concurrent calls per connection")
+      ->envname("SURVEY_MAX_CONCURRENT_STREAMS")
+      ->check(CLI::Range(1, 10000))
+      ->capture_default_str();
+  double handshake_timeout_seconds = 10;
+  app.add_option("--handshake-timeout", handshake_timeout_seconds,
+                 "seconds a new connection gets for TLS and HTTP/2 setup")
+      ->envname("SURVEY_HANDSHAKE_TIMEOUT")
+      ->check(CLI::Range(0.1, 300.0))
+      ->capture_default_str();
+  double min_ping_interval_seconds = 30;
+  app.add_option("--min-ping-interval", min_ping_interval_seconds,
+                 "seconds a client must leave between keepalive pings")
+      ->envname("SURVEY_MIN_PING_INTERVAL")
+      ->check(CLI::Range(1.0, 7200.0))
+      ->capture_default_str();
+  app.add_option("--max-ping-strikes", options.max_ping_strikes,
+                 "too-early pings tolerated before the connection is closed")
+      ->envname("SURVEY_MAX_PING_STRIKES")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
+  int64_t memory_quota_mib = options.memory_quota_bytes >> 20;
+  app.add_option("--memory-quota-mib", memory_quota_mib,
+                 "memory gRPC may use for connections and calls (MiB)")
+      ->envname("SURVEY_MEMORY_QUOTA_MIB")
+      ->check(CLI::Range(16, 65536))
+      ->capture_default_str();
+  app.add_option("--max-threads", options.max_threads,
+                 "threads gRPC may use for synchronous calls")
+      ->envname("SURVEY_MAX_THREADS")
+      ->check(CLI::Range(8, 10000))
+      ->capture_default_str();
+  double invalid_token_per_minute =
+      options.abuse.invalid_token.refill_per_second * 60;
+  app.add_option("--invalid-token-burst", options.abuse.invalid_token.burst,
+                 "unknown/malformed survey tokens an address may send at once")
+      ->envname("SURVEY_INVALID_TOKEN_BURST")
+      ->check(CLI::Range(1.0, 1e6))
+      ->capture_default_str();
+  app.add_option("--invalid-token-per-minute", invalid_token_per_minute,
+                 "then this many per minute")
+      ->envname("SURVEY_INVALID_TOKEN_PER_MINUTE")
+      ->check(CLI::Range(0.01, 1e6))
+      ->capture_default_str();
+  double staff_auth_per_minute =
+      options.abuse.staff_auth_failure.refill_per_second * 60;
+  app.add_option("--staff-auth-failure-burst",
+                 options.abuse.staff_auth_failure.burst,
+                 "failed staff authentications an address may make at once")
+      ->envname("SURVEY_STAFF_AUTH_FAILURE_BURST")
+      ->check(CLI::Range(1.0, 1e6))
+      ->capture_default_str();
+  app.add_option("--staff-auth-failure-per-minute", staff_auth_per_minute,
+                 "then this many per minute")
+      ->envname("SURVEY_STAFF_AUTH_FAILURE_PER_MINUTE")
+      ->check(CLI::Range(0.01, 1e6))
+      ->capture_default_str();
   app.add_option("--health-interval", health_interval_seconds,
                  "seconds between database health probes")
       ->envname("SURVEY_HEALTH_INTERVAL")
@@ -87,12 +151,52 @@ int main(int argc, char** argv) {
       ->envname("SURVEY_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
       ->capture_default_str();
+  std::string bootstrap_admin;
+  int bootstrap_key_days = 30;
+  app.add_option("--bootstrap-admin", bootstrap_admin,
+                 "make NAME an active admin account, print a new API key for "
+                 "it on stdout and exit (first start, or recovery); needs only "
+                 "--db-url and --pepper-file");
+  app.add_option("--bootstrap-key-days", bootstrap_key_days,
+                 "validity of that key in days (0 = no key: the admin signs "
+                 "in with a client certificate whose CN is NAME)")
+      ->check(CLI::Range(0, 730))
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   spdlog::set_default_logger(spdlog::stderr_color_mt("survey"));
   spdlog::set_level(spdlog::level::from_str(log_level));
   options.health_interval = absl::Seconds(health_interval_seconds);
   options.ingest_max_wait = absl::Microseconds(ingest_wait_ms * 1000);
+  options.handshake_timeout = absl::Seconds(handshake_timeout_seconds);
+  options.min_ping_interval = absl::Seconds(min_ping_interval_seconds);
+  options.memory_quota_bytes = memory_quota_mib << 20;
+  options.abuse.invalid_token.refill_per_second = invalid_token_per_minute / 60;
+  options.abuse.staff_auth_failure.refill_per_second =
+      staff_auth_per_minute / 60;
+
+  if (!bootstrap_admin.empty()) {
+    absl::StatusOr<survey::api::BootstrapResult> boot =
+        survey::api::BootstrapAdmin(options, bootstrap_admin,
+                                    bootstrap_key_days);
+    if (!boot.ok()) {
+      spdlog::critical("cannot bootstrap: {}", boot.status().ToString());
+      return 1;
+    }
+    std::cerr << "admin account \"" << bootstrap_admin << "\" "
+              << (boot->created ? "created" : "updated (active admin)") << "\n";
+    if (!boot->key.empty()) {
+      // The key alone on stdout, so that scripts can capture it.
+      std::cout << boot->key << std::endl;
+      std::cerr << "API key " << boot->key_id << " for it, valid until "
+                << absl::FormatTime("%Y-%m-%d %H:%M UTC",
+                                    absl::FromUnixSeconds(boot->expires_at),
+                                    absl::UTCTimeZone())
+                << ", printed above; it is shown only this once. Use it as\n"
+                << "  SURVEY_API_KEY=<key> surveyctl --tls-ca ca.pem staff list\n";
+    }
+    return 0;
+  }
 
   // Block the stop signals in every thread (gRPC's included), then wait for
   // them synchronously here: no async-signal-safety puzzles.

@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 
 namespace survey::client {
@@ -41,6 +42,17 @@ const char* CodeName(grpc::StatusCode code) {
 
 }  // namespace
 
+absl::StatusOr<std::string> ReadApiKeyFile(const std::string& path) {
+  absl::StatusOr<std::string> text = ReadFile(path);
+  if (!text.ok()) return text.status();
+  std::string key = text->substr(0, text->find('\n'));
+  absl::StripAsciiWhitespace(&key);
+  if (key.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": no API key in it"));
+  }
+  return key;
+}
+
 absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(
     const ConnectionOptions& options) {
   if (options.insecure) {
@@ -72,6 +84,9 @@ std::unique_ptr<grpc::ClientContext> MakeContext(
                         static_cast<int64_t>(options.timeout_seconds * 1000)));
   if (!options.dev_principal.empty()) {
     ctx->AddMetadata("x-survey-dev-principal", options.dev_principal);
+  }
+  if (!options.api_key.empty()) {
+    ctx->AddMetadata("authorization", absl::StrCat("Bearer ", options.api_key));
   }
   return ctx;
 }

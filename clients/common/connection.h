@@ -20,8 +20,13 @@ struct ConnectionOptions {
   std::string tls_cert_file;    // staff client certificate (mTLS)
   std::string tls_key_file;
   std::string dev_principal;    // x-survey-dev-principal, --insecure only
+  std::string api_key;          // staff API key: "authorization: Bearer <key>"
   double timeout_seconds = 30;
 };
+
+// The API key in `path`: its first line, surrounding whitespace removed.
+// NotFound if unreadable, InvalidArgument if empty.
+absl::StatusOr<std::string> ReadApiKeyFile(const std::string& path);
 
 absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(
     const ConnectionOptions& options);

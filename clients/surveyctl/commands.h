@@ -22,6 +22,8 @@ void AddSurveyCommands(CLI::App& app, const GlobalOptions& global,
 // Reports, exports and verify.
 void AddReportCommands(CLI::App& app, const GlobalOptions& global, int* exit_code);
 void AddHealthCommand(CLI::App& app, const GlobalOptions& global, int* exit_code);
+// staff, apikey and audit (admin only).
+void AddStaffCommands(CLI::App& app, const GlobalOptions& global, int* exit_code);
 
 }  // namespace survey::client
 

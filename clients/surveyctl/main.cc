@@ -1,5 +1,6 @@
 // surveyctl: the staff command line (HR, managers, admins).
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 
 #include "surveyctl/commands.h"
 
@@ -24,6 +25,24 @@ int main(int argc, char** argv) {
                  "development identity: admin | hr | manager:DEPT | "
                  "employee:NO (servers started with --insecure only)")
       ->envname("SURVEY_AS");
+  // The key itself is never a flag (it would show in `ps`): a file, or the
+  // environment variable SURVEY_API_KEY.
+  std::string api_key_file;
+  app.add_option("--api-key-file", api_key_file,
+                 "file holding your staff API key (or set SURVEY_API_KEY)")
+      ->envname("SURVEY_API_KEY_FILE");
+  if (const char* key = std::getenv("SURVEY_API_KEY"); key != nullptr) {
+    c.api_key = key;
+  }
+  app.parse_complete_callback([&api_key_file, &c] {
+    if (api_key_file.empty()) return;
+    absl::StatusOr<std::string> key = survey::client::ReadApiKeyFile(api_key_file);
+    if (!key.ok()) {
+      throw CLI::ValidationError("--api-key-file",
+                                 std::string(key.status().message()));
+    }
+    c.api_key = *key;
+  });
   app.add_option("--timeout", c.timeout_seconds, "seconds per call")
       ->capture_default_str();
   app.add_option("--format", global.format, "table | csv | json")
@@ -34,6 +53,7 @@ int main(int argc, char** argv) {
   survey::client::AddSurveyCommands(app, global, &exit_code);
   survey::client::AddReportCommands(app, global, &exit_code);
   survey::client::AddHealthCommand(app, global, &exit_code);
+  survey::client::AddStaffCommands(app, global, &exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

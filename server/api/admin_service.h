@@ -7,10 +7,14 @@
 #ifndef SURVEY_API_ADMIN_SERVICE_H_
 #define SURVEY_API_ADMIN_SERVICE_H_
 
+#include <functional>
+
+#include "api/audit_log.h"
 #include "api/auth.h"
 #include "crypto/random.h"
 #include "crypto/token.h"
 #include "store/org_store.h"
+#include "store/staff_store.h"
 #include "store/survey_store.h"
 #include "survey/v1/admin.grpc.pb.h"
 
@@ -18,21 +22,27 @@ namespace survey::api {
 
 class AdminServiceImpl final : public v1::AdminService::Service {
  public:
-  // Every pointer must outlive the service. `random` supplies campaign ids
-  // and invitation tokens; `hasher` turns tokens into what is stored.
+  // Every pointer must outlive the service. `random` supplies campaign ids,
+  // invitation tokens and API keys; `hasher` turns tokens and keys into
+  // what is stored. Without `staff` and `audit` the staff-access RPCs
+  // answer UNIMPLEMENTED.
   AdminServiceImpl(const Authenticator* auth, store::OrgStore* org,
                    store::TemplateStore* templates,
                    store::CampaignStore* campaigns,
                    store::InvitationStore* invitations,
                    const crypto::TokenHasher* hasher,
-                   crypto::RandomSource* random)
+                   crypto::RandomSource* random,
+                   store::StaffStore* staff = nullptr,
+                   store::AuditStore* audit = nullptr)
       : auth_(auth),
         org_(org),
         templates_(templates),
         campaigns_(campaigns),
         invitations_(invitations),
         hasher_(hasher),
-        random_(random) {}
+        random_(random),
+        staff_(staff),
+        audit_(audit) {}
   // Organisation only, until the server wires the survey stores: the
   // template, campaign and invitation RPCs then answer UNIMPLEMENTED.
   AdminServiceImpl(const Authenticator* auth, store::OrgStore* org)
@@ -84,7 +94,32 @@ class AdminServiceImpl final : public v1::AdminService::Service {
                                  const v1::RevokeInvitationsRequest* req,
                                  v1::RevokeInvitationsResponse* resp) override;
 
+  // Staff access and audit, admin only (admin_staff.cc; admin.proto).
+  grpc::Status UpsertStaffAccount(grpc::ServerContext* ctx,
+                                  const v1::StaffAccount* req,
+                                  v1::StaffAccount* resp) override;
+  grpc::Status ListStaffAccounts(grpc::ServerContext* ctx,
+                                 const v1::ListStaffAccountsRequest* req,
+                                 v1::ListStaffAccountsResponse* resp) override;
+  grpc::Status CreateApiKey(grpc::ServerContext* ctx,
+                            const v1::CreateApiKeyRequest* req,
+                            v1::CreateApiKeyResponse* resp) override;
+  grpc::Status RevokeApiKey(grpc::ServerContext* ctx,
+                            const v1::RevokeApiKeyRequest* req,
+                            v1::RevokeApiKeyResponse* resp) override;
+  grpc::Status ListApiKeys(grpc::ServerContext* ctx,
+                           const v1::ListApiKeysRequest* req,
+                           v1::ListApiKeysResponse* resp) override;
+  grpc::Status VerifyAudit(grpc::ServerContext* ctx,
+                           const v1::VerifyAuditRequest* req,
+                           v1::VerifyAuditResponse* resp) override;
+  grpc::Status ListAudit(grpc::ServerContext* ctx,
+                         const v1::ListAuditRequest* req,
+                         v1::ListAuditResponse* resp) override;
+
  private:
+  // The admin calling, if the staff stores are wired.
+  absl::StatusOr<Principal> StaffAdmin(const grpc::ServerContext& ctx) const;
   // OK if the caller is HR or admin and the survey stores are wired.
   absl::Status CheckSurveyCaller(const grpc::ServerContext& ctx) const;
   grpc::Status Move(grpc::ServerContext* ctx, const std::string& id,
@@ -97,6 +132,8 @@ class AdminServiceImpl final : public v1::AdminService::Service {
   store::InvitationStore* invitations_;
   const crypto::TokenHasher* hasher_;
   crypto::RandomSource* random_;
+  store::StaffStore* staff_;
+  store::AuditStore* audit_;
 };
 
 }  // namespace survey::api

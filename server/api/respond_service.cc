@@ -13,24 +13,52 @@ constexpr size_t kMaxScores = 200;
 constexpr size_t kMaxReasons = 10;
 constexpr size_t kMaxSubmissionIdBytes = 128;
 
+constexpr char kMalformedToken[] = "token: malformed";
+constexpr char kUnknownToken[] = "unknown survey token";  // also the store's
+
+// A guess: the token does not parse, or no invitation has it.
+bool IsBadToken(const absl::Status& s) {
+  return (absl::IsInvalidArgument(s) && s.message() == kMalformedToken) ||
+         (absl::IsNotFound(s) && s.message() == kUnknownToken);
+}
+
 absl::StatusOr<std::array<uint8_t, 32>> HashToken(
     const crypto::TokenHasher& hasher, const std::string& token) {
   absl::StatusOr<std::string> normalized = crypto::NormalizeToken(token);
   if (!normalized.ok()) {
     // Never echo the token back.
-    return absl::InvalidArgumentError("token: malformed");
+    return absl::InvalidArgumentError(kMalformedToken);
   }
   return hasher.Hmac(*normalized);
 }
 
 }  // namespace
 
+bool RespondServiceImpl::AdmitPeer(grpc::CallbackServerContext* ctx,
+                                   grpc::ServerUnaryReactor* reactor,
+                                   const std::string& peer) {
+  if (abuse_ == nullptr || abuse_->InvalidTokenAllowed(peer)) return true;
+  ctx->AddTrailingMetadata("retry-after-ms", "10000");
+  reactor->Finish(grpc::Status(
+      grpc::StatusCode::RESOURCE_EXHAUSTED,
+      "too many invalid survey tokens from this address; try again later"));
+  return false;
+}
+
+void RespondServiceImpl::ChargeIfBadToken(const std::string& peer,
+                                          const absl::Status& status) {
+  if (abuse_ != nullptr && IsBadToken(status)) abuse_->RecordInvalidToken(peer);
+}
+
 grpc::ServerUnaryReactor* RespondServiceImpl::Submit(
     grpc::CallbackServerContext* ctx, const v1::SubmitRequest* request,
     v1::SubmitResponse*) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  std::string peer = abuse_ == nullptr ? std::string() : ctx->peer();
+  if (!AdmitPeer(ctx, reactor, peer)) return reactor;
   absl::StatusOr<std::array<uint8_t, 32>> hmac = HashToken(*hasher_, request->token());
   if (!hmac.ok()) {
+    ChargeIfBadToken(peer, hmac.status());
     reactor->Finish(ToGrpcStatus(hmac.status()));
     return reactor;
   }
@@ -56,7 +84,10 @@ grpc::ServerUnaryReactor* RespondServiceImpl::Submit(
                          std::move(answer.reasons), std::move(answer.comment)};
   absl::Status queued = pipeline_->Enqueue(
       std::move(item),
-      [reactor](absl::Status outcome) { reactor->Finish(ToGrpcStatus(outcome)); });
+      [this, reactor, peer = std::move(peer)](absl::Status outcome) {
+        ChargeIfBadToken(peer, outcome);
+        reactor->Finish(ToGrpcStatus(outcome));
+      });
   if (!queued.ok()) {
     ctx->AddTrailingMetadata("retry-after-ms", "200");
     reactor->Finish(ToGrpcStatus(queued));
@@ -68,8 +99,12 @@ grpc::ServerUnaryReactor* RespondServiceImpl::GetSurvey(
     grpc::CallbackServerContext* ctx, const v1::GetSurveyRequest* request,
     v1::Survey* response) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  bool queued = pool_->Submit([this, reactor, request, response] {
-    reactor->Finish(ToGrpcStatus(LoadSurvey(*request, response)));
+  std::string peer = abuse_ == nullptr ? std::string() : ctx->peer();
+  if (!AdmitPeer(ctx, reactor, peer)) return reactor;
+  bool queued = pool_->Submit([this, reactor, request, response, peer] {
+    absl::Status status = LoadSurvey(*request, response);
+    ChargeIfBadToken(peer, status);
+    reactor->Finish(ToGrpcStatus(status));
   });
   if (!queued) {
     ctx->AddTrailingMetadata("retry-after-ms", "200");
@@ -86,7 +121,7 @@ absl::Status RespondServiceImpl::LoadSurvey(const v1::GetSurveyRequest& request,
   absl::StatusOr<store::InvitationView> view = invitations_->FindByTokenHmac(*hmac);
   if (!view.ok()) {
     if (absl::IsNotFound(view.status())) {
-      return absl::NotFoundError("unknown survey token");
+      return absl::NotFoundError(kUnknownToken);
     }
     return view.status();
   }

@@ -1,10 +1,16 @@
 #include "api/server.h"
 
+#include <grpc/grpc.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/resource_quota.h>
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server.h>
 #include <grpcpp/server_builder.h>
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <spdlog/spdlog.h>
 
 #include <fstream>
@@ -12,13 +18,17 @@
 
 #include "absl/strings/str_cat.h"
 #include "api/admin_service.h"
+#include "api/abuse_limiter.h"
+#include "api/audit_log.h"
 #include "api/auth.h"
 #include "api/health_monitor.h"
+#include "api/plaintext_warning.h"
 #include "api/report_service.h"
 #include "api/respond_service.h"
 #include "api/work_pool.h"
 #include "crypto/random.h"
 #include "crypto/secret_file.h"
+#include "crypto/sha256.h"
 #include "crypto/token.h"
 #include "domain/form.h"
 #include "ingest/ingest_pipeline.h"
@@ -27,7 +37,9 @@
 #include "store/mysql/survey_store.h"
 #include "store/template_cache.h"
 #include "store/mysql/migrations.h"
+#include "store/mysql/audit_store.h"
 #include "store/mysql/org_store.h"
+#include "store/mysql/staff_store.h"
 #include "store/mysql/probe.h"
 #include "store/mysql/report_store.h"
 
@@ -44,6 +56,36 @@ absl::StatusOr<std::string> ReadFile(const std::string& path,
   std::stringstream buffer;
   buffer << in.rdbuf();
   return buffer.str();
+}
+
+// FailedPrecondition unless `cert` holds a certificate whose public key
+// belongs to `key` (caught at start, not at the first handshake). The
+// messages name the flags, never the key material.
+absl::Status CheckKeyPair(const std::string& cert, const std::string& key) {
+  BIO* cert_bio = BIO_new_mem_buf(cert.data(), static_cast<int>(cert.size()));
+  X509* x509 = cert_bio == nullptr
+                   ? nullptr
+                   : PEM_read_bio_X509(cert_bio, nullptr, nullptr, nullptr);
+  BIO_free(cert_bio);
+  BIO* key_bio = BIO_new_mem_buf(key.data(), static_cast<int>(key.size()));
+  EVP_PKEY* pkey =
+      key_bio == nullptr
+          ? nullptr
+          : PEM_read_bio_PrivateKey(key_bio, nullptr, nullptr, nullptr);
+  BIO_free(key_bio);
+  absl::Status status;
+  if (x509 == nullptr) {
+    status = absl::FailedPreconditionError("--tls-cert: no PEM certificate");
+  } else if (pkey == nullptr) {
+    status = absl::FailedPreconditionError(
+        "--tls-key: no PEM private key (encrypted keys are not supported)");
+  } else if (X509_check_private_key(x509, pkey) != 1) {
+    status = absl::FailedPreconditionError(
+        "--tls-key does not belong to the certificate of --tls-cert");
+  }
+  X509_free(x509);
+  EVP_PKEY_free(pkey);
+  return status;
 }
 
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeCredentials(
@@ -63,6 +105,12 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeCredentials(
   if (!cert.ok()) return cert.status();
   absl::StatusOr<std::string> key = ReadFile(o.tls_key_file, "--tls-key");
   if (!key.ok()) return key.status();
+  if (absl::Status s = CheckKeyPair(*cert, *key); !s.ok()) return s;
+  // TLS 1.2 is the floor: gRPC 1.51's SSL server credentials set
+  // SSL_CTX_set_min_proto_version(TLS1_2) themselves (its C++ API has no
+  // knob for it; the experimental TlsServerCredentialsOptions of 1.51 has
+  // no set_min_tls_version either). tests/integration/transport_test.cc
+  // checks that TLS 1.0 and 1.1 clients are refused.
   grpc::SslServerCredentialsOptions ssl;
   ssl.pem_key_cert_pairs.push_back({*key, *cert});
   if (!o.tls_client_ca_file.empty()) {
@@ -88,6 +136,9 @@ struct SurveyServer::Impl {
   std::unique_ptr<store::mysql::ConnectionPool> pool;
   std::unique_ptr<crypto::TokenHasher> hasher;
   std::unique_ptr<store::mysql::MysqlOrgStore> org_store;
+  std::unique_ptr<store::mysql::MysqlAuditStore> audit_store;
+  std::unique_ptr<store::mysql::MysqlStaffStore> staff_store;
+  std::unique_ptr<AuditLog> audit_log;  // staff actions (api/audit_log.h)
   std::unique_ptr<store::mysql::MysqlTemplateStore> template_store;
   std::unique_ptr<store::mysql::MysqlCampaignStore> campaign_store;
   std::unique_ptr<store::mysql::MysqlInvitationStore> invitation_store;
@@ -95,6 +146,7 @@ struct SurveyServer::Impl {
   std::unique_ptr<store::mysql::MysqlResponseStore> response_store;
   std::unique_ptr<ingest::IngestPipeline> pipeline;
   std::unique_ptr<WorkPool> read_pool;
+  std::unique_ptr<AbuseLimiter> abuse;
   std::unique_ptr<Authenticator> auth;
   std::unique_ptr<AdminServiceImpl> admin;
   std::unique_ptr<RespondServiceImpl> respond;
@@ -111,6 +163,10 @@ SurveyServer::SurveyServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) 
 SurveyServer::~SurveyServer() { Shutdown(absl::ZeroDuration()); }
 
 int SurveyServer::port() const { return impl_->port; }
+
+AbuseLimiter& SurveyServer::abuse_limiter() { return *impl_->abuse; }
+
+AuditLog& SurveyServer::audit_log() { return *impl_->audit_log; }
 
 absl::StatusOr<std::unique_ptr<SurveyServer>> SurveyServer::Start(
     const ServerOptions& options) {
@@ -147,6 +203,16 @@ absl::StatusOr<std::unique_ptr<SurveyServer>> SurveyServer::Start(
       *db, options.db_pool_size + options.ingest_writers);
   store::mysql::ConnectionPool* pool = impl->pool.get();
   impl->org_store = std::make_unique<store::mysql::MysqlOrgStore>(pool);
+  // The audit chain: SHA-256 links, sealed with the pepper
+  // (domain/audit_chain.h).
+  const crypto::TokenHasher* audit_key = impl->hasher.get();
+  impl->audit_store = std::make_unique<store::mysql::MysqlAuditStore>(
+      pool, [](std::string_view data) { return crypto::Sha256(data); },
+      [audit_key](std::string_view data) { return audit_key->Hmac(data); },
+      [] { return absl::ToUnixMicros(absl::Now()); });
+  impl->staff_store = std::make_unique<store::mysql::MysqlStaffStore>(
+      pool, impl->audit_store.get());
+  impl->audit_log = std::make_unique<AuditLog>(impl->audit_store.get());
   impl->template_store = std::make_unique<store::mysql::MysqlTemplateStore>(pool);
   impl->campaign_store = std::make_unique<store::mysql::MysqlCampaignStore>(pool);
   impl->invitation_store =
@@ -178,14 +244,19 @@ absl::StatusOr<std::unique_ptr<SurveyServer>> SurveyServer::Start(
   impl->pipeline = std::make_unique<ingest::IngestPipeline>(
       impl->response_store.get(), ingest_options, NowUnix);
   impl->read_pool = std::make_unique<WorkPool>(options.read_threads, 10000);
-  impl->auth = std::make_unique<Authenticator>(options.insecure);
+  impl->abuse = std::make_unique<AbuseLimiter>(options.abuse);
+  impl->auth = std::make_unique<Authenticator>(
+      options.insecure, impl->staff_store.get(), impl->hasher.get(),
+      impl->abuse.get(), NowUnix);
   impl->admin = std::make_unique<AdminServiceImpl>(
       impl->auth.get(), impl->org_store.get(), impl->template_store.get(),
       impl->campaign_store.get(), impl->invitation_store.get(),
-      impl->hasher.get(), &crypto::SystemRandom());
+      impl->hasher.get(), &crypto::SystemRandom(), impl->staff_store.get(),
+      impl->audit_store.get());
   impl->respond = std::make_unique<RespondServiceImpl>(
       impl->hasher.get(), impl->invitation_store.get(), templates,
-      impl->pipeline.get(), impl->read_pool.get(), NowUnix);
+      impl->pipeline.get(), impl->read_pool.get(), NowUnix,
+      domain::TextLimits{}, impl->abuse.get());
   impl->report_store = std::make_unique<store::mysql::MysqlReportStore>(pool);
   impl->report = std::make_unique<ReportServiceImpl>(
       impl->auth.get(), impl->org_store.get(), impl->report_store.get(),
@@ -197,7 +268,34 @@ absl::StatusOr<std::unique_ptr<SurveyServer>> SurveyServer::Start(
   }
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen, *credentials, &impl->port);
+  // Transport limits, explicit rather than gRPC's defaults (README
+  // "Security"): an oversized message is refused with RESOURCE_EXHAUSTED
+  // before it is parsed.
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
+  builder.AddChannelArgument(GRPC_ARG_MAX_METADATA_SIZE,
+                             options.max_metadata_bytes);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
+                             options.max_concurrent_streams);
+  builder.AddChannelArgument(
+      GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS,
+      static_cast<int>(absl::ToInt64Milliseconds(options.handshake_timeout)));
+  builder.AddChannelArgument(
+      GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+      static_cast<int>(absl::ToInt64Milliseconds(options.min_ping_interval)));
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES,
+                             options.max_ping_strikes);
+  grpc::ResourceQuota quota("survey-server");
+  quota.Resize(static_cast<size_t>(options.memory_quota_bytes));
+  quota.SetMaxThreads(options.max_threads);
+  builder.SetResourceQuota(quota);
+  if (options.insecure) {
+    std::vector<std::unique_ptr<
+        grpc::experimental::ServerInterceptorFactoryInterface>>
+        interceptors;
+    interceptors.push_back(MakePlaintextWarningInterceptorFactory(
+        std::make_shared<PlaintextConnectionWarner>()));
+    builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  }
   builder.RegisterService(impl->admin.get());
   builder.RegisterService(impl->respond.get());
   builder.RegisterService(impl->report.get());

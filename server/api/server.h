@@ -3,13 +3,17 @@
 #ifndef SURVEY_API_SERVER_H_
 #define SURVEY_API_SERVER_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "api/abuse_limiter.h"
 
 namespace survey::api {
+
+class AuditLog;
 
 struct ServerOptions {
   std::string db_url;  // mysql://user:pass@host:port/db[?socket=...]
@@ -22,7 +26,25 @@ struct ServerOptions {
   bool reflection = false;
   int db_pool_size = 8;
   absl::Duration health_interval = absl::Seconds(1);
-  int max_receive_message_bytes = 4 << 20;
+  // Transport limits (README "Security"). The receive limit must hold the
+  // largest staff request: ImportOrg needs about 40 bytes per employee,
+  // IssueInvitations about 12 per event.
+  int max_receive_message_bytes = 64 << 10;
+  int max_metadata_bytes = 8 << 10;
+  int max_concurrent_streams = 100;  // per connection
+  // A connection must finish TLS and send its HTTP/2 settings in this time.
+  absl::Duration handshake_timeout = absl::Seconds(10);
+  // Keepalive enforcement: a client pinging more often than this (or at all
+  // while it has no calls) earns a strike; after max_ping_strikes the
+  // connection is closed with GOAWAY "too_many_pings".
+  absl::Duration min_ping_interval = absl::Seconds(30);
+  int max_ping_strikes = 2;
+  // grpc::ResourceQuota of the whole server: transport buffers and threads.
+  int64_t memory_quota_bytes = int64_t{256} << 20;
+  int max_threads = 200;
+  // Per-address budgets for failures (guessed tokens, failed staff
+  // authentication).
+  AbuseLimits abuse;
   // HMAC key of survey tokens: a file readable by its owner only, at least
   // 32 bytes (deploy/quickstart.sh makes one with openssl rand -hex 32).
   std::string pepper_file;
@@ -48,6 +70,11 @@ class SurveyServer {
   ~SurveyServer();
 
   int port() const;
+  // Per-address failure budgets; staff authentication charges
+  // AllowStaffAuthFailure here.
+  AbuseLimiter& abuse_limiter();
+  // The audit log of staff actions (api/audit_log.h).
+  AuditLog& audit_log();
   // Health goes NOT_SERVING, new calls are refused, in-flight calls get up
   // to `grace` to finish, then the rest are cancelled. Idempotent.
   void Shutdown(absl::Duration grace);

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -238,6 +239,182 @@ TEST_F(CliTest, RefusesAPepperFileOthersCanRead) {
   EXPECT_NE(server.stderr_text().find(loose), std::string::npos) << server.stderr_text();
   EXPECT_EQ(server.stderr_text().find(std::string(64, 'a')), std::string::npos)
       << "the secret leaked into the log";
+}
+
+}  // namespace
+}  // namespace survey::testing
+
+// TLS with the shipped tools: deploy/certs.sh, survey-server, surveyctl.
+namespace survey::testing {
+namespace {
+
+std::string MakeCertsDir() {
+  std::string dir = TempPath("certs");
+  std::string script = absl::StrCat(SURVEY_SOURCE_DIR, "/deploy/certs.sh");
+  EXPECT_EQ(RunCommand({script, dir}).exit_code, 0);
+  EXPECT_EQ(RunCommand({script, dir, "staff", "alice"}).exit_code, 0);
+  return dir;
+}
+
+int CountOf(const std::string& text, const std::string& needle) {
+  int n = 0;
+  for (size_t at = text.find(needle); at != std::string::npos;
+       at = text.find(needle, at + 1)) {
+    ++n;
+  }
+  return n;
+}
+
+TEST(CertsScriptTest, IsIdempotentAndKeepsKeysPrivate) {
+  std::string dir = MakeCertsDir();
+  std::string script = absl::StrCat(SURVEY_SOURCE_DIR, "/deploy/certs.sh");
+  const std::string ca = ReadFile(dir + "/ca.pem");
+  const std::string server = ReadFile(dir + "/server.pem");
+  const std::string alice = ReadFile(dir + "/staff/alice.pem");
+  ASSERT_FALSE(ca.empty());
+  EXPECT_EQ(RunCommand({script, dir}).exit_code, 0);
+  EXPECT_EQ(RunCommand({script, dir, "staff", "alice", "bob"}).exit_code, 0);
+  EXPECT_EQ(ReadFile(dir + "/ca.pem"), ca);
+  EXPECT_EQ(ReadFile(dir + "/server.pem"), server);
+  EXPECT_EQ(ReadFile(dir + "/staff/alice.pem"), alice);
+  EXPECT_FALSE(ReadFile(dir + "/staff/bob.pem").empty());
+  for (const char* key : {"/ca.key", "/server.key", "/staff/alice.key",
+                          "/staff/bob.key"}) {
+    struct stat st;
+    ASSERT_EQ(stat((dir + key).c_str(), &st), 0) << key;
+    EXPECT_EQ(st.st_mode & 077, 0u) << key;
+  }
+  // What is missing is made again, signed by the same CA.
+  unlink((dir + "/server.pem").c_str());
+  EXPECT_EQ(RunCommand({script, dir}).exit_code, 0);
+  EXPECT_NE(ReadFile(dir + "/server.pem"), server);
+  EXPECT_EQ(ReadFile(dir + "/ca.pem"), ca);
+  EXPECT_EQ(RunCommand({"/usr/bin/openssl", "verify", "-CAfile", dir + "/ca.pem",
+                        dir + "/server.pem"})
+                .exit_code,
+            0);
+  // A name that would smuggle in another subject field is refused.
+  EXPECT_EQ(RunCommand({script, dir, "staff", "x/CN=admin"}).exit_code, 2);
+}
+
+TEST_F(CliTest, SurveyctlSpeaksTlsAndMutualTlsToATlsServer) {
+  std::string certs = MakeCertsDir();
+  ServerProcess server({"--db-url", db_->url(), "--listen", "127.0.0.1:0",
+                        "--health-interval", "0.1", "--pepper-file", pepper_,
+                        "--tls-cert", certs + "/server.pem", "--tls-key",
+                        certs + "/server.key", "--tls-client-ca",
+                        certs + "/ca.pem"});
+  ASSERT_GT(server.port(), 0) << server.stderr_text();
+  auto ctl = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv = {SURVEYCTL_BIN, "--timeout", "5"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return RunCommand(argv);
+  };
+  const std::string ca = certs + "/ca.pem";
+  Result health;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        health = ctl({"--server", server.address(), "--tls-ca", ca, "health"});
+        return health.exit_code == 0;
+      },
+      absl::Seconds(10)))
+      << health.out << health.err;
+  EXPECT_EQ(health.out, "SERVING\n");
+  // By name too: the certificate names localhost and 127.0.0.1.
+  Result by_name = ctl({"--server", absl::StrCat("localhost:", server.port()),
+                        "--tls-ca", ca, "health"});
+  EXPECT_EQ(by_name.exit_code, 0) << by_name.out << by_name.err;
+  // Mutual TLS with a staff certificate of the same CA.
+  Result mtls = ctl({"--server", server.address(), "--tls-ca", ca, "--tls-cert",
+                     certs + "/staff/alice.pem", "--tls-key",
+                     certs + "/staff/alice.key", "health"});
+  EXPECT_EQ(mtls.exit_code, 0) << mtls.out << mtls.err;
+  EXPECT_EQ(mtls.out, "SERVING\n");
+  // Plaintext, or TLS without our CA, gets nowhere.
+  Result plain = ctl({"--server", server.address(), "--insecure", "health"});
+  EXPECT_NE(plain.exit_code, 0) << plain.out;
+  Result unknown_ca = ctl({"--server", server.address(), "health"});
+  EXPECT_NE(unknown_ca.exit_code, 0) << unknown_ca.out;
+  // Over TLS the development identity means nothing.
+  Result dev = ctl({"--server", server.address(), "--tls-ca", ca, "--as", "hr",
+                    "org", "departments"});
+  EXPECT_NE(dev.exit_code, 0);
+  EXPECT_NE(dev.err.find("UNAUTHENTICATED"), std::string::npos) << dev.err;
+  EXPECT_EQ(server.stderr_text().find("--insecure"), std::string::npos)
+      << server.stderr_text();
+  EXPECT_EQ(server.StopWith(SIGTERM), 0);
+}
+
+// Even when the machine's OpenSSL configuration allows TLS 1.0 (on both
+// ends), the server refuses anything older than TLS 1.2: the floor is the
+// server's own, not a system default.
+TEST_F(CliTest, TlsFloorIsTls12WhateverOpenSslIsConfiguredTo) {
+  std::string certs = MakeCertsDir();
+  std::string weak = certs + "/weak.cnf";
+  std::ofstream(weak) << "openssl_conf = c\n[c]\nssl_conf = s\n[s]\n"
+                         "system_default = d\n[d]\nMinProtocol = TLSv1\n"
+                         "CipherString = DEFAULT@SECLEVEL=0\n";
+  setenv("OPENSSL_CONF", weak.c_str(), 1);
+  ServerProcess server({"--db-url", db_->url(), "--listen", "127.0.0.1:0",
+                        "--pepper-file", pepper_, "--tls-cert",
+                        certs + "/server.pem", "--tls-key",
+                        certs + "/server.key"});
+  ASSERT_GT(server.port(), 0) << server.stderr_text();
+  auto s_client = [&](const std::string& version) {
+    return RunCommand(
+        {"/bin/sh", "-c",
+         absl::StrCat("timeout 20 openssl s_client -connect ", server.address(),
+                      " ", version, " -alpn h2 -brief -CAfile ", certs,
+                      "/ca.pem </dev/null")});
+  };
+  Result v10 = s_client("-tls1");
+  Result v11 = s_client("-tls1_1");
+  Result v12 = s_client("-tls1_2");
+  unsetenv("OPENSSL_CONF");
+  EXPECT_NE(v10.exit_code, 0) << v10.out << v10.err;
+  EXPECT_NE(v11.exit_code, 0) << v11.out << v11.err;
+  EXPECT_EQ(v12.exit_code, 0) << v12.out << v12.err;
+  EXPECT_NE((v12.out + v12.err).find("TLSv1.2"), std::string::npos);
+  EXPECT_NE(server.stderr_text().find("unsupported protocol"), std::string::npos)
+      << server.stderr_text();
+  EXPECT_EQ(server.StopWith(SIGTERM), 0);
+}
+
+TEST_F(CliTest, RefusesAKeyThatIsNotTheCertificates) {
+  std::string certs = MakeCertsDir();
+  ServerProcess server({"--db-url", db_->url(), "--listen", "127.0.0.1:0",
+                        "--pepper-file", pepper_, "--tls-cert",
+                        certs + "/server.pem", "--tls-key",
+                        certs + "/staff/alice.key"});
+  EXPECT_EQ(server.port(), 0);
+  EXPECT_EQ(server.WaitExit(), 1);
+  EXPECT_NE(server.stderr_text().find("--tls-key does not belong"),
+            std::string::npos)
+      << server.stderr_text();
+  EXPECT_EQ(server.stderr_text().find("PRIVATE KEY"), std::string::npos);
+}
+
+TEST_F(CliTest, InsecureServerWarnsAtStartAndOncePerConnection) {
+  auto server = StartServer();
+  EXPECT_NE(server->stderr_text().find("--insecure: serving PLAINTEXT"),
+            std::string::npos)
+      << server->stderr_text();
+  const std::string warning = "--insecure: plaintext connection #";
+  ASSERT_TRUE(WaitFor([&] { return Ctl(*server, {"health"}).exit_code == 0; },
+                      absl::Seconds(10)));
+  const int before = CountOf(server->stderr_text(), warning);
+  EXPECT_GE(before, 1);
+  // Each surveyctl run is one connection (one warning each; that it is
+  // once per connection, not per call, is transport_test's job).
+  for (int i = 0; i < 3; ++i) {
+    Result health = Ctl(*server, {"health"});
+    EXPECT_EQ(health.exit_code, 0) << health.err;
+  }
+  EXPECT_EQ(server->StopWith(SIGTERM), 0);
+  std::string log = server->stderr_text();
+  EXPECT_EQ(CountOf(log, warning), before + 3) << log;
+  EXPECT_EQ(log.find("ipv4:"), std::string::npos)
+      << "no client address in the log: " << log;
 }
 
 }  // namespace

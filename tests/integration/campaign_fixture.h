@@ -30,14 +30,20 @@
 
 namespace survey::testing {
 
-// The system source, or an error while `fail` is set.
+// The system source, or an error while `fail` is set (or once
+// `fail_after` more Fill calls have succeeded, if it is >= 0).
 class SwitchableRandom final : public crypto::RandomSource {
  public:
   absl::Status Fill(uint8_t* out, size_t n) override {
     if (fail) return absl::InternalError("injected: no entropy");
+    if (fail_after >= 0 && fail_after-- == 0) {
+      fail = true;
+      return absl::InternalError("injected: no entropy");
+    }
     return crypto::SystemRandom().Fill(out, n);
   }
   std::atomic<bool> fail{false};
+  std::atomic<int> fail_after{-1};
 };
 
 class CampaignTest : public ::testing::Test {

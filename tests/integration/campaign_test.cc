@@ -579,5 +579,19 @@ TEST_F(CampaignTest, FailingRandomnessIssuesNothing) {
   EXPECT_EQ(issued.size(), 1u);
 }
 
+TEST_F(CampaignTest, RandomnessFailingMidwayIssuesNothingOfTheBatch) {
+  ImportOrg({"AS"}, {1});
+  v1::Campaign c = NewCampaign(v1::CAMPAIGN_KIND_CUSTOMER_SATISFACTION);
+  random_.fail_after = 2;  // two tokens come out, the third cannot
+  std::vector<v1::IssuedInvitation> issued;
+  grpc::Status s = Issue(Events(c.id(), {"AS-M1", "AS-M1", "AS-M1", "AS-M1"}),
+                         &issued);
+  // (The detail, "issued 0 of 4", is logged on the server, not sent.)
+  EXPECT_EQ(s.error_code(), grpc::INTERNAL) << s.error_message();
+  EXPECT_TRUE(issued.empty()) << "no token of a failed batch is handed out";
+  EXPECT_EQ(One("SELECT COUNT(*) FROM invitation"), "0")
+      << "the two good tokens were not stored either";
+}
+
 }  // namespace
 }  // namespace survey::testing

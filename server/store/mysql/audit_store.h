@@ -1,0 +1,56 @@
+// AuditStore on MariaDB, and the append other MySQL stores call inside
+// their own transactions:
+//
+//   RunInTransaction(*pool_, [&](sql::Connection& c) -> absl::Status {
+//     ... the change ...
+//     absl::StatusOr<int64_t> seq = audit_->AppendInTransaction(c, entry);
+//     if (!seq.ok()) return seq.status();  // rolls the change back too
+//     return absl::OkStatus();
+//   });
+//
+// Append last in the transaction: the chain head row is then locked only
+// for the rest of the transaction, and the lock order is always "the
+// change's rows, then the head" (a deadlock would be retried anyway).
+#ifndef SURVEY_STORE_MYSQL_AUDIT_STORE_H_
+#define SURVEY_STORE_MYSQL_AUDIT_STORE_H_
+
+#include <functional>
+
+#include "store/audit_store.h"
+#include "store/mysql/connection_pool.h"
+
+namespace survey::store::mysql {
+
+class MysqlAuditStore : public AuditStore {
+ public:
+  // `pool` must outlive this store. `sha256` is crypto::Sha256; `seal` is
+  // HMAC-SHA256 under the server's pepper (see domain/audit_chain.h);
+  // `now_micros` gives unix microseconds.
+  MysqlAuditStore(ConnectionPool* pool, domain::AuditDigestFunction sha256,
+                  domain::AuditDigestFunction seal,
+                  std::function<int64_t()> now_micros);
+
+  absl::StatusOr<int64_t> Record(const AuditEntry& entry) override;
+  absl::StatusOr<std::vector<domain::AuditRecord>> List(
+      const AuditFilter& filter) override;
+  absl::StatusOr<domain::AuditVerdict> Verify(
+      const std::optional<domain::AuditAnchor>& anchor) override;
+
+  // Appends `entry` inside the transaction open on `c` and returns its
+  // seq. InvalidArgument (nothing written) if the entry may not be
+  // recorded: return it from the transaction body so the change is rolled
+  // back with it. SQL errors are thrown as sql::SQLException, like every
+  // other statement of the body (RunInTransaction handles them).
+  absl::StatusOr<int64_t> AppendInTransaction(sql::Connection& c,
+                                              const AuditEntry& entry);
+
+ private:
+  ConnectionPool* pool_;
+  domain::AuditDigestFunction sha256_;
+  domain::AuditDigestFunction seal_;
+  std::function<int64_t()> now_micros_;
+};
+
+}  // namespace survey::store::mysql
+
+#endif  // SURVEY_STORE_MYSQL_AUDIT_STORE_H_
