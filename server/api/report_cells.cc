@@ -3,24 +3,25 @@
 #include <algorithm>
 #include <random>
 #include <tuple>
+#include <unordered_map>
 
 #include "absl/strings/str_cat.h"
 #include "crypto/random.h"
 #include "domain/disclosure.h"
 
 namespace survey::api {
-namespace {
+// One campaign's stored cells, keyed by CellKey.
+struct CampaignCells {
+  std::unordered_map<std::string, domain::Aggregate> aggregates;
+  std::unordered_map<std::string, int64_t> issued;
+};
 
-using domain::CampaignPart;
-using domain::Withheld;
-using Key = std::tuple<std::string, std::string, std::string>;  // campaign, subject, group
-
-// Everything stored about the cells of some campaigns.
+// Everything stored about the cells of some campaigns, by the campaign's
+// position in `campaigns`.
 struct Loaded {
   std::vector<store::CampaignInfo> campaigns;
-  std::map<std::string, std::shared_ptr<const domain::Template>> forms;
-  std::map<Key, domain::Aggregate> aggregates;
-  std::map<Key, int64_t> issued;
+  std::vector<std::shared_ptr<const domain::Template>> forms;
+  std::vector<std::shared_ptr<const CampaignCells>> cells;
 };
 
 // The range and, when it exists, the range before it.
@@ -31,6 +32,18 @@ struct Ranges {
   domain::Period last() const { return range.Months().back(); }
 };
 
+namespace {
+
+using domain::CampaignPart;
+using domain::Withheld;
+// The key of a cell within one campaign.
+std::string CellKey(const std::string& subject, const std::string& group) {
+  std::string key = subject;
+  key.push_back('\0');
+  key += group;
+  return key;
+}
+
 Ranges WithPrevious(const domain::PeriodRange& range) {
   Ranges r{range, std::nullopt};
   absl::StatusOr<domain::PeriodRange> prev = range.Previous();
@@ -38,49 +51,94 @@ Ranges WithPrevious(const domain::PeriodRange& range) {
   return r;
 }
 
-absl::StatusOr<Loaded> Load(store::ReportStore& reports,
-                            store::TemplateCache& templates,
-                            domain::CampaignKind kind, const Ranges& ranges,
-                            domain::SubjectKind subject_kind,
-                            std::vector<std::string> codes) {
-  Loaded l;
-  absl::StatusOr<std::vector<store::CampaignInfo>> campaigns =
-      reports.Campaigns(kind, ranges.first(), ranges.last());
-  if (!campaigns.ok()) return campaigns.status();
-  l.campaigns = *std::move(campaigns);
+// Reads the cells of `ids` (all subjects of `kind` if `codes` is empty)
+// into `out`, one CampaignCells per id.
+absl::Status Read(store::ReportStore& reports, const std::vector<std::string>& ids,
+                  domain::SubjectKind kind, const std::vector<std::string>& codes,
+                  bool detail, std::map<std::string, std::shared_ptr<CampaignCells>>* out) {
+  if (ids.empty()) return absl::OkStatus();
   store::CellFilter filter;
-  filter.subject_kind = subject_kind;
-  filter.subject_codes = std::move(codes);
-  for (const store::CampaignInfo& c : l.campaigns) {
-    filter.campaign_ids.push_back(c.id);
-    absl::StatusOr<std::shared_ptr<const domain::Template>> form =
-        templates.Get(c.template_key, c.template_version);
-    if (!form.ok()) return form.status();
-    l.forms[c.id] = *form;
-  }
+  filter.campaign_ids = ids;
+  filter.subject_kind = kind;
+  filter.subject_codes = codes;
+  filter.with_sub_indicators = detail;
+  for (const std::string& id : ids) (*out)[id] = std::make_shared<CampaignCells>();
   absl::StatusOr<std::vector<store::AggregateRow>> aggs = reports.Aggregates(filter);
   if (!aggs.ok()) return aggs.status();
   for (store::AggregateRow& row : *aggs) {
-    l.aggregates[{row.campaign_id, row.subject_code, row.group_code}] =
+    out->at(row.campaign_id)->aggregates[CellKey(row.subject_code, row.group_code)] =
         std::move(row.aggregate);
   }
   absl::StatusOr<std::vector<store::IssuedRow>> issued = reports.Issued(filter);
   if (!issued.ok()) return issued.status();
   for (const store::IssuedRow& row : *issued) {
-    l.issued[{row.campaign_id, row.subject_code, row.group_code}] = row.issued;
+    out->at(row.campaign_id)->issued[CellKey(row.subject_code, row.group_code)] = row.issued;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<Loaded> ReportCells::Load(domain::CampaignKind kind, const Ranges& ranges,
+                                         domain::SubjectKind subject_kind,
+                                         const std::vector<std::string>& codes,
+                                         bool detail) {
+  Loaded l;
+  absl::StatusOr<std::vector<store::CampaignInfo>> campaigns =
+      reports_->Campaigns(kind, ranges.first(), ranges.last());
+  if (!campaigns.ok()) return campaigns.status();
+  l.campaigns = *std::move(campaigns);
+  std::vector<std::string> open, missing;
+  {
+    absl::MutexLock lock(&mu_);
+    for (const store::CampaignInfo& c : l.campaigns) {
+      absl::StatusOr<std::shared_ptr<const domain::Template>> form =
+          templates_->Get(c.template_key, c.template_version);
+      if (!form.ok()) return form.status();
+      l.forms.push_back(*form);
+      if (c.state != domain::CampaignState::kClosed) {
+        open.push_back(c.id);
+        l.cells.push_back(nullptr);
+        continue;
+      }
+      auto it = closed_.find({c.id, detail});
+      l.cells.push_back(it == closed_.end() ? nullptr : it->second);
+      if (it == closed_.end()) missing.push_back(c.id);
+    }
+  }
+  // Closed campaigns take no answers, invitations or revocations: their
+  // cells never change, so they are read once, whole, and kept.
+  std::map<std::string, std::shared_ptr<CampaignCells>> read;
+  if (absl::Status s = Read(*reports_, missing, subject_kind, {}, detail, &read); !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = Read(*reports_, open, subject_kind, codes, detail, &read); !s.ok()) {
+    return s;
+  }
+  absl::MutexLock lock(&mu_);
+  if (closed_.size() > kMaxCachedCampaigns) closed_.clear();
+  for (size_t ci = 0; ci < l.campaigns.size(); ++ci) {
+    auto it = read.find(l.campaigns[ci].id);
+    if (it == read.end()) continue;
+    l.cells[ci] = it->second;
+    if (l.campaigns[ci].state == domain::CampaignState::kClosed) {
+      closed_[{l.campaigns[ci].id, detail}] = it->second;
+    }
   }
   return l;
 }
 
-// A part of one cell in one campaign; `agg` may be null (no answers).
-CampaignPart MakePart(const store::CampaignInfo& c, const Loaded& l,
-                      const domain::Aggregate* agg, int64_t issued,
-                      Withheld decision) {
+namespace {
+
+// A part of campaign `ci`'s cell; `agg` may be null (no answers).
+CampaignPart MakePart(size_t ci, const Loaded& l, const domain::Aggregate* agg,
+                      int64_t issued, Withheld decision) {
+  const store::CampaignInfo& c = l.campaigns[ci];
   CampaignPart p;
   p.k = c.k;
   p.closed = c.state == domain::CampaignState::kClosed;
   p.issued = issued;
-  p.form = l.forms.at(c.id);
+  p.form = l.forms[ci];
   if (agg != nullptr) {
     p.aggregate = *agg;
     p.responses = agg->n;
@@ -89,14 +147,14 @@ CampaignPart MakePart(const store::CampaignInfo& c, const Loaded& l,
   return p;
 }
 
-const domain::Aggregate* Find(const Loaded& l, const Key& key) {
-  auto it = l.aggregates.find(key);
-  return it == l.aggregates.end() || it->second.n == 0 ? nullptr : &it->second;
+const domain::Aggregate* Find(const Loaded& l, size_t ci, const std::string& key) {
+  auto it = l.cells[ci]->aggregates.find(key);
+  return it == l.cells[ci]->aggregates.end() || it->second.n == 0 ? nullptr : &it->second;
 }
 
-int64_t IssuedOf(const Loaded& l, const Key& key) {
-  auto it = l.issued.find(key);
-  return it == l.issued.end() ? 0 : it->second;
+int64_t IssuedOf(const Loaded& l, size_t ci, const std::string& key) {
+  auto it = l.cells[ci]->issued.find(key);
+  return it == l.cells[ci]->issued.end() ? 0 : it->second;
 }
 
 // Adds `b` into `*sum` (which may still be empty).
@@ -111,18 +169,17 @@ absl::Status Accumulate(const domain::Aggregate& b, std::optional<domain::Aggreg
   return absl::OkStatus();
 }
 
-// The cell over `range` and the one before, from parts keyed by campaign.
+// The cell over `range` and the one before, from its parts (one per
+// campaign, by index).
 absl::Status Fill(const Ranges& ranges, const Loaded& l,
-                  const std::map<std::string, CampaignPart>& parts,
-                  SubjectCell* cell) {
+                  const std::vector<CampaignPart>& parts, SubjectCell* cell) {
   std::vector<CampaignPart> now, before;
-  for (const store::CampaignInfo& c : l.campaigns) {
-    auto it = parts.find(c.id);
-    if (it == parts.end()) continue;
-    if (ranges.range.Contains(c.period)) {
-      now.push_back(it->second);
-    } else if (ranges.previous && ranges.previous->Contains(c.period)) {
-      before.push_back(it->second);
+  for (size_t ci = 0; ci < l.campaigns.size(); ++ci) {
+    const domain::Period& period = l.campaigns[ci].period;
+    if (ranges.range.Contains(period)) {
+      now.push_back(parts[ci]);
+    } else if (ranges.previous && ranges.previous->Contains(period)) {
+      before.push_back(parts[ci]);
     }
   }
   absl::StatusOr<domain::CellFigures> f = domain::ComputeCell(now);
@@ -155,7 +212,8 @@ absl::StatusOr<std::vector<domain::Employee>> AllEmployees(store::OrgStore& org,
 }  // namespace
 
 absl::StatusOr<std::vector<DepartmentCells>> ReportCells::Customer(
-    const domain::PeriodRange& range, const std::vector<std::string>& departments) {
+    const domain::PeriodRange& range, const std::vector<std::string>& departments,
+    bool detail) {
   absl::StatusOr<std::vector<domain::Department>> all_depts = org_->ListDepartments(true);
   if (!all_depts.ok()) return all_depts.status();
   std::vector<domain::Employee> employees;
@@ -184,8 +242,8 @@ absl::StatusOr<std::vector<DepartmentCells>> ReportCells::Customer(
   }
   const Ranges ranges = WithPrevious(range);
   absl::StatusOr<Loaded> l =
-      Load(*reports_, *templates_, domain::CampaignKind::kCustomerSatisfaction,
-           ranges, domain::SubjectKind::kEmployee, codes);
+      Load(domain::CampaignKind::kCustomerSatisfaction, ranges,
+           domain::SubjectKind::kEmployee, codes, detail);
   if (!l.ok()) return l.status();
 
   std::vector<DepartmentCells> out;
@@ -198,29 +256,32 @@ absl::StatusOr<std::vector<DepartmentCells>> ReportCells::Customer(
     for (const domain::Employee& e : employees) {
       if (e.department_code == d.code) members.push_back(&e);
     }
-    std::vector<std::map<std::string, CampaignPart>> member_parts(members.size());
-    std::map<std::string, CampaignPart> dept_parts;
-    for (const store::CampaignInfo& c : l->campaigns) {
+    const size_t C = l->campaigns.size();
+    std::vector<std::vector<CampaignPart>> member_parts(members.size());
+    std::vector<CampaignPart> dept_parts;
+    std::vector<std::string> keys;
+    for (const domain::Employee* m : members) keys.push_back(CellKey(m->employee_no, ""));
+    for (size_t ci = 0; ci < C; ++ci) {
       std::vector<int64_t> n(members.size());
       std::optional<domain::Aggregate> dept_sum;
       int64_t dept_issued = 0;
+      std::vector<const domain::Aggregate*> found(members.size());
       for (size_t i = 0; i < members.size(); ++i) {
-        const domain::Aggregate* a = Find(*l, {c.id, members[i]->employee_no, ""});
-        n[i] = a == nullptr ? 0 : a->n;
-        if (a != nullptr) {
-          if (absl::Status s = Accumulate(*a, &dept_sum); !s.ok()) return s;
+        found[i] = Find(*l, ci, keys[i]);
+        n[i] = found[i] == nullptr ? 0 : found[i]->n;
+        if (found[i] != nullptr) {
+          if (absl::Status s = Accumulate(*found[i], &dept_sum); !s.ok()) return s;
         }
-        dept_issued += IssuedOf(*l, {c.id, members[i]->employee_no, ""});
       }
-      std::vector<Withheld> decisions = domain::SuppressSiblings(n, c.k);
+      std::vector<Withheld> decisions = domain::SuppressSiblings(n, l->campaigns[ci].k);
       for (size_t i = 0; i < members.size(); ++i) {
-        const Key key{c.id, members[i]->employee_no, ""};
-        member_parts[i][c.id] =
-            MakePart(c, *l, Find(*l, key), IssuedOf(*l, key), decisions[i]);
+        const int64_t issued = IssuedOf(*l, ci, keys[i]);
+        dept_issued += issued;
+        member_parts[i].push_back(MakePart(ci, *l, found[i], issued, decisions[i]));
       }
       const domain::Aggregate* sum = dept_sum ? &*dept_sum : nullptr;
-      dept_parts[c.id] = MakePart(c, *l, sum, dept_issued,
-                                  domain::ByThreshold(sum ? sum->n : 0, c.k));
+      dept_parts.push_back(MakePart(ci, *l, sum, dept_issued,
+                                    domain::ByThreshold(sum ? sum->n : 0, l->campaigns[ci].k)));
     }
     DepartmentCells cells;
     cells.department.code = d.code;
@@ -255,8 +316,8 @@ absl::StatusOr<std::vector<CrossRow>> ReportCells::Cross(
   }
   const Ranges ranges = WithPrevious(range);
   absl::StatusOr<Loaded> l =
-      Load(*reports_, *templates_, domain::CampaignKind::kCrossEvaluation, ranges,
-           domain::SubjectKind::kDepartment, rated);
+      Load(domain::CampaignKind::kCrossEvaluation, ranges,
+           domain::SubjectKind::kDepartment, rated, true);
   if (!l.ok()) return l.status();
   std::vector<CrossRow> out;
   for (const domain::Department& d : *depts) {
@@ -265,38 +326,41 @@ absl::StatusOr<std::vector<CrossRow>> ReportCells::Cross(
     }
     // Evaluating departments of this rated department, in code order.
     std::vector<std::string> groups;
-    for (const auto& [key, agg] : l->aggregates) {
-      if (std::get<1>(key) == d.code) groups.push_back(std::get<2>(key));
-    }
-    for (const auto& [key, n] : l->issued) {
-      if (std::get<1>(key) == d.code) groups.push_back(std::get<2>(key));
+    const std::string prefix = CellKey(d.code, "");
+    for (size_t ci = 0; ci < l->campaigns.size(); ++ci) {
+      for (const auto& [key, agg] : l->cells[ci]->aggregates) {
+        if (key.rfind(prefix, 0) == 0) groups.push_back(key.substr(prefix.size()));
+      }
+      for (const auto& [key, n] : l->cells[ci]->issued) {
+        if (key.rfind(prefix, 0) == 0) groups.push_back(key.substr(prefix.size()));
+      }
     }
     std::sort(groups.begin(), groups.end());
     groups.erase(std::unique(groups.begin(), groups.end()), groups.end());
     if (rated.empty() && groups.empty()) continue;  // never evaluated
-    std::vector<std::map<std::string, CampaignPart>> group_parts(groups.size());
-    std::map<std::string, CampaignPart> overall_parts;
-    for (const store::CampaignInfo& c : l->campaigns) {
+    std::vector<std::vector<CampaignPart>> group_parts(groups.size());
+    std::vector<CampaignPart> overall_parts;
+    for (size_t ci = 0; ci < l->campaigns.size(); ++ci) {
       std::vector<int64_t> n(groups.size());
       std::optional<domain::Aggregate> sum;
       int64_t issued = 0;
       for (size_t g = 0; g < groups.size(); ++g) {
-        const domain::Aggregate* a = Find(*l, {c.id, d.code, groups[g]});
+        const domain::Aggregate* a = Find(*l, ci, CellKey(d.code, groups[g]));
         n[g] = a == nullptr ? 0 : a->n;
         if (a != nullptr) {
           if (absl::Status s = Accumulate(*a, &sum); !s.ok()) return s;
         }
-        issued += IssuedOf(*l, {c.id, d.code, groups[g]});
+        issued += IssuedOf(*l, ci, CellKey(d.code, groups[g]));
       }
-      std::vector<Withheld> decisions = domain::SuppressSiblings(n, c.k);
+      std::vector<Withheld> decisions = domain::SuppressSiblings(n, l->campaigns[ci].k);
       for (size_t g = 0; g < groups.size(); ++g) {
-        const Key key{c.id, d.code, groups[g]};
-        group_parts[g][c.id] =
-            MakePart(c, *l, Find(*l, key), IssuedOf(*l, key), decisions[g]);
+        const std::string key = CellKey(d.code, groups[g]);
+        group_parts[g].push_back(
+            MakePart(ci, *l, Find(*l, ci, key), IssuedOf(*l, ci, key), decisions[g]));
       }
       const domain::Aggregate* s = sum ? &*sum : nullptr;
-      overall_parts[c.id] =
-          MakePart(c, *l, s, issued, domain::ByThreshold(s ? s->n : 0, c.k));
+      overall_parts.push_back(MakePart(ci, *l, s, issued,
+                                       domain::ByThreshold(s ? s->n : 0, l->campaigns[ci].k)));
     }
     CrossRow row;
     row.rated.code = d.code;
@@ -326,18 +390,19 @@ absl::StatusOr<std::vector<std::string>> ReportCells::Comments(
   if (codes.empty()) codes.push_back("");
   const Ranges ranges{range, std::nullopt};
   absl::StatusOr<Loaded> l =
-      Load(*reports_, *templates_, domain::CampaignKind::kCustomerSatisfaction,
-           ranges, domain::SubjectKind::kEmployee, codes);
+      Load(domain::CampaignKind::kCustomerSatisfaction, ranges,
+           domain::SubjectKind::kEmployee, codes, true);
   if (!l.ok()) return l.status();
   // Decide per campaign, among the department's employees, with comment_k.
   std::vector<Withheld> parts;
   int64_t total = 0, k = 0;
   std::vector<std::string> released_campaigns;
-  for (const store::CampaignInfo& c : l->campaigns) {
+  for (size_t ci = 0; ci < l->campaigns.size(); ++ci) {
+    const store::CampaignInfo& c = l->campaigns[ci];
     std::vector<int64_t> n(codes.size());
     int64_t dept_n = 0;
     for (size_t i = 0; i < codes.size(); ++i) {
-      const domain::Aggregate* a = Find(*l, {c.id, codes[i], ""});
+      const domain::Aggregate* a = Find(*l, ci, CellKey(codes[i], ""));
       n[i] = a == nullptr ? 0 : a->n;
       dept_n += n[i];
     }

@@ -7,11 +7,13 @@
 #define SURVEY_API_REPORT_CELLS_H_
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "domain/org.h"
 #include "domain/report.h"
 #include "store/org_store.h"
@@ -38,6 +40,10 @@ struct CrossRow {
   std::vector<SubjectCell> by_evaluator;  // code = evaluating department
 };
 
+struct CampaignCells;
+struct Loaded;
+struct Ranges;
+
 class ReportCells {
  public:
   ReportCells(store::OrgStore* org, store::ReportStore* reports,
@@ -47,8 +53,10 @@ class ReportCells {
   // Customer satisfaction of the given departments (empty = all), with
   // every employee of each. Complementary suppression runs among all the
   // employees of a department in each campaign, whoever asks.
+  // `detail` false reads totals only (see CellFilter::with_sub_indicators).
   absl::StatusOr<std::vector<DepartmentCells>> Customer(
-      const domain::PeriodRange& range, const std::vector<std::string>& departments);
+      const domain::PeriodRange& range, const std::vector<std::string>& departments,
+      bool detail = true);
 
   // Cross-evaluation rows of the given rated departments (empty = all).
   absl::StatusOr<std::vector<CrossRow>> Cross(
@@ -63,9 +71,18 @@ class ReportCells {
       const std::string& employee_no, domain::Withheld* released);
 
  private:
+  static constexpr size_t kMaxCachedCampaigns = 500;
+  absl::StatusOr<Loaded> Load(domain::CampaignKind kind, const Ranges& ranges,
+                              domain::SubjectKind subject_kind,
+                              const std::vector<std::string>& codes, bool detail);
+
   store::OrgStore* org_;
   store::ReportStore* reports_;
   store::TemplateCache* templates_;
+  absl::Mutex mu_;
+  // Cells of closed campaigns (immutable), by (campaign id, detail).
+  std::map<std::pair<std::string, bool>, std::shared_ptr<const CampaignCells>> closed_
+      ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace survey::api

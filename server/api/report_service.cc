@@ -60,8 +60,14 @@ void FiguresToProto(const SubjectCell& cell, v1::Figures* out) {
     out->mutable_ci95()->set_low(f.ci_100->low);
     out->mutable_ci95()->set_high(f.ci_100->high);
   }
-  Set(out->mutable_share_9_10(), f.share_9_10);
-  Set(out->mutable_share_1_5(), f.share_1_5);
+  if (f.detailed) {
+    Set(out->mutable_share_9_10(), f.share_9_10);
+    Set(out->mutable_share_1_5(), f.share_1_5);
+  } else {
+    // The organisation view reads totals only: no shares in it.
+    out->clear_share_9_10();
+    out->clear_share_1_5();
+  }
   if (cell.previous && cell.previous->scores == Withheld::kNone) {
     Set(out->mutable_change_vs_previous(), f.total_100 - cell.previous->total_100);
   } else {
@@ -194,7 +200,8 @@ std::string FormatRow(const ExportRow& r, bool json) {
           ? absl::StrFormat("%.4f", f.ci95().low()) : "",
       f.has_ci95() && f.total().suppression() == v1::SUPPRESSION_NONE
           ? absl::StrFormat("%.4f", f.ci95().high()) : "",
-      Num(f.share_9_10()), Num(f.share_1_5()), Num(f.change_vs_previous()),
+      f.has_share_9_10() ? Num(f.share_9_10()) : "",
+      f.has_share_1_5() ? Num(f.share_1_5()) : "", Num(f.change_vs_previous()),
       absl::StrCat(f.k()), Reason(f)};
   if (json) {
     nlohmann::json o = nlohmann::json::object();
@@ -212,6 +219,19 @@ std::string CsvHeader() {
 }
 
 }  // namespace
+
+absl::Status ReportServiceImpl::Audit(const Principal& p, std::string_view action,
+                                      const std::string& target,
+                                      const v1::PeriodRange* range) const {
+  if (audit_ == nullptr) return absl::OkStatus();
+  std::string after;
+  if (range != nullptr) {
+    nlohmann::json o = {{"month", range->month()}, {"quarter", range->quarter()},
+                        {"year", range->year()}};
+    after = o.dump();
+  }
+  return audit_->Record(p, action, target.substr(0, 255), "", after);
+}
 
 // ------------------------------------------------------------------ views
 
@@ -295,7 +315,8 @@ absl::Status ReportServiceImpl::Organisation(const Principal& p,
   const size_t page = all_pages            ? SIZE_MAX
                       : req.page_size() == 0 ? 1000
                                              : std::min(req.page_size(), 5000);
-  absl::StatusOr<std::vector<DepartmentCells>> cells = cells_.Customer(*range, {});
+  absl::StatusOr<std::vector<DepartmentCells>> cells =
+      cells_.Customer(*range, {}, /*detail=*/false);
   if (!cells.ok()) return cells.status();
   *out->mutable_range() = req.range();
   std::vector<const SubjectCell*> depts, employees;
@@ -367,7 +388,11 @@ grpc::Status ReportServiceImpl::GetSubjectReport(grpc::ServerContext* ctx,
                                                  v1::SubjectReport* resp) {
   absl::StatusOr<Principal> p = auth_->Authenticate(*ctx);
   if (!p.ok()) return ToGrpcStatus(p.status());
-  return ToGrpcStatus(Subject(*p, *req, resp));
+  if (absl::Status s = Subject(*p, *req, resp); !s.ok()) return ToGrpcStatus(s);
+  const std::string target = req->subject().has_employee_no()
+                                 ? "employee:" + req->subject().employee_no()
+                                 : "department:" + req->subject().department_code();
+  return ToGrpcStatus(Audit(*p, "report.read", target, &req->range()));
 }
 
 grpc::Status ReportServiceImpl::GetDepartmentReport(
@@ -375,7 +400,9 @@ grpc::Status ReportServiceImpl::GetDepartmentReport(
     v1::DepartmentReport* resp) {
   absl::StatusOr<Principal> p = auth_->Authenticate(*ctx);
   if (!p.ok()) return ToGrpcStatus(p.status());
-  return ToGrpcStatus(Department(*p, *req, resp));
+  if (absl::Status s = Department(*p, *req, resp); !s.ok()) return ToGrpcStatus(s);
+  return ToGrpcStatus(
+      Audit(*p, "report.read", "department_view:" + req->department_code(), &req->range()));
 }
 
 grpc::Status ReportServiceImpl::GetOrganisationReport(
@@ -383,7 +410,8 @@ grpc::Status ReportServiceImpl::GetOrganisationReport(
     v1::OrganisationReport* resp) {
   absl::StatusOr<Principal> p = auth_->Authenticate(*ctx);
   if (!p.ok()) return ToGrpcStatus(p.status());
-  return ToGrpcStatus(Organisation(*p, *req, false, resp));
+  if (absl::Status s = Organisation(*p, *req, false, resp); !s.ok()) return ToGrpcStatus(s);
+  return ToGrpcStatus(Audit(*p, "report.read", std::string("organisation"), &req->range()));
 }
 
 grpc::Status ReportServiceImpl::GetCrossEvaluationReport(
@@ -391,7 +419,11 @@ grpc::Status ReportServiceImpl::GetCrossEvaluationReport(
     v1::CrossEvaluationReport* resp) {
   absl::StatusOr<Principal> p = auth_->Authenticate(*ctx);
   if (!p.ok()) return ToGrpcStatus(p.status());
-  return ToGrpcStatus(CrossEvaluation(*p, *req, resp));
+  if (absl::Status s = CrossEvaluation(*p, *req, resp); !s.ok()) return ToGrpcStatus(s);
+  const std::string rated = req->rated_department_code().empty()
+                                ? std::string("*")
+                                : req->rated_department_code();
+  return ToGrpcStatus(Audit(*p, "report.read", "cross:" + rated, &req->range()));
 }
 
 grpc::Status ReportServiceImpl::GetComments(grpc::ServerContext* ctx,
@@ -424,6 +456,13 @@ grpc::Status ReportServiceImpl::GetComments(grpc::ServerContext* ctx,
   absl::StatusOr<std::vector<std::string>> texts =
       cells_.Comments(*range, department, employee, &released);
   if (!texts.ok()) return ToGrpcStatus(texts.status());
+  if (absl::Status s = Audit(*p, "report.comments",
+                             employee.empty() ? "department:" + department
+                                              : "employee:" + employee,
+                             &req->range());
+      !s.ok()) {
+    return ToGrpcStatus(s);
+  }
   resp->set_suppression(ToProto(released));
   for (std::string& t : *texts) resp->add_comments(std::move(t));
   return grpc::Status::OK;
@@ -507,6 +546,11 @@ grpc::Status ReportServiceImpl::ExportReport(grpc::ServerContext* ctx,
       s = absl::InvalidArgumentError("view: required");
   }
   if (!s.ok()) return ToGrpcStatus(s);
+  if (!rows.empty()) {
+    s = Audit(*p, "report.export",
+              absl::StrCat(rows.front().view, ":", rows.front().subject), nullptr);
+    if (!s.ok()) return ToGrpcStatus(s);
+  }
   ChunkWriter out(writer);
   if (!json && !out.Add(CsvHeader())) return grpc::Status::CANCELLED;
   for (const ExportRow& r : rows) {
@@ -576,6 +620,10 @@ grpc::Status ReportServiceImpl::ExportResponses(
       released.insert(customer ? std::pair{list[i].first, std::string()}
                                : std::pair{parent, list[i].first});
     }
+  }
+  if (absl::Status s = Audit(*p, "report.export_responses", "campaign:" + c.id, nullptr);
+      !s.ok()) {
+    return ToGrpcStatus(s);
   }
   const bool json = req->format() == v1::EXPORT_FORMAT_JSON_LINES;
   ChunkWriter out(writer);

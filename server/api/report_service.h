@@ -10,6 +10,7 @@
 #ifndef SURVEY_API_REPORT_SERVICE_H_
 #define SURVEY_API_REPORT_SERVICE_H_
 
+#include "api/audit_log.h"
 #include "api/auth.h"
 #include "api/report_cells.h"
 #include "store/org_store.h"
@@ -22,9 +23,12 @@ namespace survey::api {
 class ReportServiceImpl final : public v1::ReportService::Service {
  public:
   // Every pointer must outlive the service.
-  ReportServiceImpl(const Authenticator* auth, store::OrgStore* org,
+  // Every read and export is recorded in `audit` (fail closed: no record,
+  // no report).
+  ReportServiceImpl(const Authenticator* auth, const AuditLog* audit, store::OrgStore* org,
                     store::ReportStore* reports, store::TemplateCache* templates)
       : auth_(auth),
+        audit_(audit),
         org_(org),
         reports_(reports),
         templates_(templates),
@@ -65,7 +69,11 @@ class ReportServiceImpl final : public v1::ReportService::Service {
                                const v1::CrossEvaluationReportRequest& req,
                                v1::CrossEvaluationReport* out);
 
+  absl::Status Audit(const Principal& p, std::string_view action, const std::string& target,
+                     const v1::PeriodRange* range) const;
+
   const Authenticator* auth_;
+  const AuditLog* audit_;
   store::OrgStore* org_;
   store::ReportStore* reports_;
   store::TemplateCache* templates_;

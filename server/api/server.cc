@@ -259,7 +259,7 @@ absl::StatusOr<std::unique_ptr<SurveyServer>> SurveyServer::Start(
       domain::TextLimits{}, impl->abuse.get());
   impl->report_store = std::make_unique<store::mysql::MysqlReportStore>(pool);
   impl->report = std::make_unique<ReportServiceImpl>(
-      impl->auth.get(), impl->org_store.get(), impl->report_store.get(),
+      impl->auth.get(), impl->audit_log.get(), impl->org_store.get(), impl->report_store.get(),
       templates);
 
   grpc::EnableDefaultHealthCheckService(true);

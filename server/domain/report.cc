@@ -105,6 +105,9 @@ absl::StatusOr<CellFigures> ComputeCell(const std::vector<CampaignPart>& parts) 
   // Released: every part with answers is closed and released.
   const Template* form = nullptr;
   bool one_form = true;
+  for (const CampaignPart& p : parts) {
+    if (p.responses > 0 && p.aggregate.histogram.empty()) f.detailed = false;
+  }
   std::optional<Aggregate> merged;
   double sum = 0, sum_sq = 0;  // of per-response 100-point totals
   int64_t high = 0, low = 0, scores = 0;
@@ -135,7 +138,7 @@ absl::StatusOr<CellFigures> ComputeCell(const std::vector<CampaignPart>& parts) 
   const double n = static_cast<double>(f.responses);
   f.share_9_10 = scores == 0 ? 0 : static_cast<double>(high) / static_cast<double>(scores);
   f.share_1_5 = scores == 0 ? 0 : static_cast<double>(low) / static_cast<double>(scores);
-  if (one_form) {
+  if (one_form && f.detailed) {
     absl::StatusOr<Summary> s = Summarize(*form, *merged);
     if (!s.ok()) return s.status();
     f.total_100 = s->total_100;
@@ -157,7 +160,7 @@ absl::StatusOr<CellFigures> ComputeCell(const std::vector<CampaignPart>& parts) 
     }
     return f;
   }
-  // Mixed templates: the 100-point totals are still comparable.
+  // Mixed templates or totals only: the 100-point totals still add up.
   f.total_100 = sum / n;
   if (f.responses >= 2) {
     double var = std::max(0.0, (sum_sq - n * f.total_100 * f.total_100) / (n - 1));

@@ -66,6 +66,9 @@ struct CellFigures {
   double total_100 = 0;
   double stddev_100 = 0;
   std::optional<Interval> ci_100;
+  // False when the parts carry totals only (no sub-indicator sums): then
+  // the shares and indicators below are not computed.
+  bool detailed = true;
   double share_9_10 = 0;  // of all sub-indicator scores
   double share_1_5 = 0;
   // Per indicator; empty when the parts used different templates (the

@@ -120,6 +120,24 @@ TEST_F(ReportTest, FiguresMatchHandArithmeticOnceClosed) {
   EXPECT_EQ(f.change_vs_previous().suppression(), v1::SUPPRESSION_NO_DATA);
 }
 
+TEST_F(ReportTest, RevokedInvitationsLeaveTheResponseRate) {
+  std::string c = CustomerCampaign();
+  std::vector<std::string> tokens = Issue(c, {"E1", "E1", "E1", "E1", "E2"});
+  v1::RevokeInvitationsRequest revoke;
+  revoke.add_tokens(tokens[3]);
+  revoke.add_tokens(tokens[3]);  // twice: counted once
+  v1::RevokeInvitationsResponse revoked;
+  ASSERT_TRUE(admin_->RevokeInvitations(TestServer::Context("hr").get(), revoke, &revoked).ok());
+  ASSERT_TRUE(Submit(tokens[0], Scores(8)).ok());
+  v1::SubjectReport r;
+  ASSERT_TRUE(Employee("hr", "E1", &r).ok());
+  EXPECT_EQ(r.figures().invitations().value(), 3);
+  EXPECT_DOUBLE_EQ(r.figures().response_rate().value(), 1.0 / 3.0);
+  EXPECT_EQ(Scalar("SELECT CONCAT(issued, '/', revoked) FROM invitation_tally"
+                   " WHERE subject_code = 'E1'"),
+            "4/1");
+}
+
 // n = 2, 4, 5, 6, 12 for E1 next to E2 with 12 answers, k = 5.
 class ThresholdTest : public ReportTest, public ::testing::WithParamInterface<int> {};
 
@@ -427,6 +445,32 @@ TEST_F(ReportTest, RoleMatrix) {
   }
 }
 
+TEST_F(ReportTest, ReadsAndExportsAreAudited) {
+  std::string c = CustomerCampaign();
+  Answer(c, "E1", 5, 8);
+  ASSERT_TRUE(Transition(c, false).ok());
+  v1::SubjectReport r;
+  ASSERT_TRUE(Employee("manager:AS", "E1", &r).ok());
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'report.read'"
+                   " AND target = 'employee:E1'"),
+            "1");
+  // A refused read is not a read.
+  ASSERT_EQ(Employee("manager:CS", "E1", &r).error_code(), grpc::PERMISSION_DENIED);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'report.read'"), "1");
+  v1::ExportResponsesRequest req;
+  req.set_campaign_id(c);
+  auto ctx = TestServer::Context("hr");
+  auto reader = report_->ExportResponses(ctx.get(), req);
+  v1::ExportChunk chunk;
+  while (reader->Read(&chunk)) {
+  }
+  ASSERT_TRUE(reader->Finish().ok());
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'report.export_responses'"),
+            "1");
+  // Respondents never are.
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'respond%'"), "0");
+}
+
 TEST_F(ReportTest, BadRequestsNameTheField) {
   v1::SubjectReport out;
   v1::SubjectReportRequest req;
@@ -528,6 +572,11 @@ TEST_F(ReportTest, OrganisationRanksByTheLowerBoundAndPages) {
   EXPECT_EQ(page1.employees(1).rank(), 2);
   EXPECT_FALSE(page1.next_page_token().empty());
   EXPECT_EQ(page1.departments_size(), 3);
+  // The organisation view ranks on totals: no indicators, no shares.
+  EXPECT_EQ(page1.employees(0).figures().indicators_size(), 0);
+  EXPECT_FALSE(page1.employees(0).figures().has_share_9_10());
+  EXPECT_NEAR(page1.employees(0).figures().total().value(), 90.0, 1e-9);
+  EXPECT_NEAR(page1.employees(0).figures().ci95().low(), 90.0, 1e-9);
   req.set_page_token(page1.next_page_token());
   ASSERT_TRUE(report_->GetOrganisationReport(TestServer::Context("hr").get(), req, &page2).ok());
   EXPECT_EQ(page2.employees(0).rank(), 3);

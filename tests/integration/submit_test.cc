@@ -159,32 +159,35 @@ TEST_F(SubmitTest, ExpiredRevokedDraftClosedUnknownMalformed) {
   // Expired.
   ASSERT_TRUE(ts_->db().Execute("UPDATE invitation SET expires_at = 1 LIMIT 1").ok());
   int expired = 0;
-  for (const auto& t : tokens) {
-    grpc::Status s = GetSurvey(t, &survey);
+  std::vector<size_t> usable;  // the tokens that did not expire
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    grpc::Status s = GetSurvey(tokens[i], &survey);
     if (s.error_code() == grpc::FAILED_PRECONDITION) {
       EXPECT_NE(s.error_message().find("expired"), std::string::npos);
-      EXPECT_EQ(Submit(t, Scores(5)).error_code(), grpc::FAILED_PRECONDITION);
+      EXPECT_EQ(Submit(tokens[i], Scores(5)).error_code(), grpc::FAILED_PRECONDITION);
       ++expired;
+    } else {
+      usable.push_back(i);
     }
   }
-  EXPECT_EQ(expired, 1);
+  ASSERT_EQ(expired, 1);
+  ASSERT_EQ(usable.size(), 3u);
   // Revoked.
   v1::RevokeInvitationsRequest revoke;
-  revoke.add_tokens(tokens[1]);
+  revoke.add_tokens(tokens[usable[0]]);
   v1::RevokeInvitationsResponse revoked;
   ASSERT_TRUE(admin_->RevokeInvitations(TestServer::Context("hr").get(), revoke, &revoked).ok());
-  grpc::Status s = Submit(tokens[1], Scores(5));
-  if (revoked.revoked() == 1) {
-    EXPECT_EQ(s.error_code(), grpc::FAILED_PRECONDITION);
-    EXPECT_NE(s.error_message().find("revoked"), std::string::npos) << s.error_message();
-  }
+  EXPECT_EQ(revoked.revoked(), 1);
+  grpc::Status s = Submit(tokens[usable[0]], Scores(5));
+  EXPECT_EQ(s.error_code(), grpc::FAILED_PRECONDITION);
+  EXPECT_NE(s.error_message().find("revoked"), std::string::npos) << s.error_message();
   // Unknown but well-formed, and malformed.
   EXPECT_EQ(Submit("AAAAAAAAAAAAAAAAAAAAAAAAAA", Scores(5)).error_code(), grpc::NOT_FOUND);
   EXPECT_EQ(GetSurvey("AAAAAAAAAAAAAAAAAAAAAAAAAA", &survey).error_code(), grpc::NOT_FOUND);
   EXPECT_EQ(Submit("not-a-token", Scores(5)).error_code(), grpc::INVALID_ARGUMENT);
   // Closed campaign.
   ASSERT_TRUE(Transition(campaign, false).ok());
-  s = Submit(tokens[3], Scores(5));
+  s = Submit(tokens[usable[1]], Scores(5));
   EXPECT_EQ(s.error_code(), grpc::FAILED_PRECONDITION);
   EXPECT_NE(s.error_message().find("closed"), std::string::npos) << s.error_message();
   // Draft campaign.

@@ -137,6 +137,30 @@ absl::StatusOr<std::vector<CampaignInfo>> MysqlReportStore::CampaignsById(
 absl::StatusOr<std::vector<AggregateRow>> MysqlReportStore::Aggregates(
     const CellFilter& filter) {
   if (filter.campaign_ids.empty()) return std::vector<AggregateRow>{};
+  if (!filter.with_sub_indicators) {
+    return WithConnection(
+        *pool_, "read aggregate totals",
+        [&](sql::Connection& c) -> absl::StatusOr<std::vector<AggregateRow>> {
+          unique_ptr<sql::PreparedStatement> st(c.prepareStatement(absl::StrCat(
+              "SELECT campaign_id, subject_code, group_code, n, total_sum, total_sum_sq"
+              " FROM aggregate",
+              CellWhere(filter, ""))));
+          BindCell(*st, filter, 1);
+          unique_ptr<sql::ResultSet> rs(st->executeQuery());
+          std::vector<AggregateRow> out;
+          while (rs->next()) {
+            AggregateRow row;
+            row.campaign_id = Str(*rs, 1);
+            row.subject_code = Str(*rs, 2);
+            row.group_code = Str(*rs, 3);
+            row.aggregate.n = rs->getInt64(4);
+            row.aggregate.total_sum = rs->getInt64(5);
+            row.aggregate.total_sum_sq = rs->getInt64(6);
+            out.push_back(std::move(row));
+          }
+          return out;
+        });
+  }
   return WithConnection(
       *pool_, "read aggregates",
       [&](sql::Connection& c) -> absl::StatusOr<std::vector<AggregateRow>> {
@@ -186,9 +210,9 @@ absl::StatusOr<std::vector<IssuedRow>> MysqlReportStore::Issued(
       *pool_, "count invitations",
       [&](sql::Connection& c) -> absl::StatusOr<std::vector<IssuedRow>> {
         unique_ptr<sql::PreparedStatement> st(c.prepareStatement(absl::StrCat(
-            "SELECT campaign_id, subject_code, group_code, COUNT(*) FROM invitation",
-            CellWhere(filter, ""),
-            " AND state <> 'revoked' GROUP BY campaign_id, subject_code, group_code")));
+            "SELECT campaign_id, subject_code, group_code, issued - revoked"
+            " FROM invitation_tally",
+            CellWhere(filter, ""))));
         BindCell(*st, filter, 1);
         unique_ptr<sql::ResultSet> rs(st->executeQuery());
         std::vector<IssuedRow> out;

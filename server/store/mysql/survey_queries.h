@@ -84,7 +84,18 @@ inline constexpr char kInsertInvitationsHead[] =
     " subject_code, group_code, expires_at) VALUES ";
 inline constexpr char kInvitationRow[] = "(?, ?, ?, ?, ?, ?)";
 inline constexpr char kLockInvitationsHead[] =
-    "SELECT HEX(token_hmac), state FROM invitation WHERE token_hmac IN (";
+    "SELECT HEX(token_hmac), state, campaign_id, subject_kind, subject_code,"
+    " group_code FROM invitation WHERE token_hmac IN (";
+// Per-cell counts for response rates (sql/005_invitation_tally.sql).
+inline constexpr char kTallyIssuedHead[] =
+    "INSERT INTO invitation_tally (campaign_id, subject_kind, subject_code,"
+    " group_code, issued, revoked) VALUES ";
+inline constexpr char kTallyIssuedRow[] = "(?, ?, ?, ?, ?, 0)";
+inline constexpr char kTallyIssuedTail[] =
+    " ON DUPLICATE KEY UPDATE issued = issued + VALUES(issued)";
+inline constexpr char kTallyRevoked[] =
+    "UPDATE invitation_tally SET revoked = revoked + ? WHERE campaign_id = ?"
+    " AND subject_kind = ? AND subject_code = ? AND group_code = ?";
 inline constexpr char kLockInvitationsTail[] = ") FOR UPDATE";
 inline constexpr char kRevokeInvitationsHead[] =
     "UPDATE invitation SET state = 'revoked'"

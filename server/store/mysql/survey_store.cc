@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
 #include <memory>
 #include <set>
 
@@ -353,6 +354,28 @@ absl::Status MysqlInvitationStore::Insert(
       }
       st->executeUpdate();
     }
+    // The cells' counts, in key order (the lock order of concurrent issues).
+    std::map<std::tuple<std::string, std::string, std::string>, int64_t> cells;
+    for (const NewInvitation& inv : invitations) {
+      ++cells[{std::string(domain::SubjectKindName(inv.subject_kind)), inv.subject_code,
+               inv.group_code}];
+    }
+    for (auto it = cells.begin(); it != cells.end();) {
+      const size_t n = std::min<size_t>(q::kMaxRowsPerStatement,
+                                        static_cast<size_t>(std::distance(it, cells.end())));
+      unique_ptr<sql::PreparedStatement> st(c.prepareStatement(absl::StrCat(
+          q::kTallyIssuedHead, Repeat(q::kTallyIssuedRow, n), q::kTallyIssuedTail)));
+      unsigned p = 1;
+      for (size_t i = 0; i < n; ++i, ++it) {
+        const auto& [kind, subject, group] = it->first;
+        st->setString(p++, campaign_id);
+        st->setString(p++, kind);
+        st->setString(p++, subject);
+        st->setString(p++, group);
+        st->setInt64(p++, it->second);
+      }
+      st->executeUpdate();
+    }
     return absl::OkStatus();
   });
 }
@@ -365,6 +388,9 @@ absl::StatusOr<RevokeCounts> MysqlInvitationStore::Revoke(
     // Lock every named row first, so the classification below holds until
     // COMMIT (a concurrent Submit waits, or has already marked it used).
     std::map<std::string, std::string> state_by_hex;
+    // (campaign, kind, subject, group) of each row, for the tally.
+    std::map<std::string, std::tuple<std::string, std::string, std::string, std::string>>
+        cell_by_hex;
     for (size_t begin = 0; begin < hmacs.size();
          begin += q::kMaxRowsPerStatement) {
       const size_t n =
@@ -376,7 +402,24 @@ absl::StatusOr<RevokeCounts> MysqlInvitationStore::Revoke(
         st->setString(static_cast<unsigned>(i + 1), Bytes(hmacs[begin + i]));
       }
       unique_ptr<sql::ResultSet> rs(st->executeQuery());
-      while (rs->next()) state_by_hex[Str(*rs, 1)] = Str(*rs, 2);
+      while (rs->next()) {
+        state_by_hex[Str(*rs, 1)] = Str(*rs, 2);
+        cell_by_hex[Str(*rs, 1)] = {Str(*rs, 3), Str(*rs, 4), Str(*rs, 5), Str(*rs, 6)};
+      }
+    }
+    // A closed campaign's tokens are unusable already, and its counts are
+    // final (reports cache them): such tokens count as revoked, unchanged.
+    std::set<std::string> closed;
+    for (const auto& [hex, cell] : cell_by_hex) {
+      const std::string& campaign = std::get<0>(cell);
+      if (closed.contains(campaign)) continue;
+      unique_ptr<sql::PreparedStatement> st(c.prepareStatement(q::kShareLockCampaignState));
+      st->setString(1, campaign);
+      unique_ptr<sql::ResultSet> rs(st->executeQuery());
+      if (rs->next() &&
+          Str(*rs, 1) == domain::CampaignStateName(domain::CampaignState::kClosed)) {
+        closed.insert(campaign);
+      }
     }
     std::vector<TokenHmac> to_revoke;
     std::set<std::string> queued;
@@ -389,7 +432,8 @@ absl::StatusOr<RevokeCounts> MysqlInvitationStore::Revoke(
         ++counts.already_used;
       } else {
         ++counts.revoked;
-        if (it->second == "unused" && queued.insert(hex).second) {
+        if (it->second == "unused" && !closed.contains(std::get<0>(cell_by_hex[hex])) &&
+            queued.insert(hex).second) {
           to_revoke.push_back(h);
         }
       }
@@ -404,6 +448,18 @@ absl::StatusOr<RevokeCounts> MysqlInvitationStore::Revoke(
       for (size_t i = 0; i < n; ++i) {
         st->setString(static_cast<unsigned>(i + 1), Bytes(to_revoke[begin + i]));
       }
+      st->executeUpdate();
+    }
+    std::map<std::tuple<std::string, std::string, std::string, std::string>, int64_t>
+        revoked_per_cell;
+    for (const TokenHmac& h : to_revoke) ++revoked_per_cell[cell_by_hex[UpperHex(h)]];
+    for (const auto& [cell, n] : revoked_per_cell) {
+      unique_ptr<sql::PreparedStatement> st(c.prepareStatement(q::kTallyRevoked));
+      st->setInt64(1, n);
+      st->setString(2, std::get<0>(cell));
+      st->setString(3, std::get<1>(cell));
+      st->setString(4, std::get<2>(cell));
+      st->setString(5, std::get<3>(cell));
       st->executeUpdate();
     }
     return absl::OkStatus();
