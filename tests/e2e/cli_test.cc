@@ -158,6 +158,9 @@ TEST_F(CliTest, RefusesToStartWithoutTlsOrInsecure) {
 
 TEST_F(CliTest, SigtermDrainsAndExitsZero) {
   auto server = StartServer();
+  // Health turns SERVING after the first database probe, on its own thread.
+  ASSERT_TRUE(WaitFor([&] { return Ctl(*server, {"health"}).exit_code == 0; },
+                      absl::Seconds(10)));
   Result health = Ctl(*server, {"health"});
   EXPECT_EQ(health.exit_code, 0) << health.out << health.err;
   EXPECT_EQ(health.out, "SERVING\n");
