@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "store/mysql/staff_queries.h"
+#include "store/mysql/statement.h"
 #include "store/mysql/transaction.h"
 
 namespace survey::store::mysql {
@@ -46,19 +47,6 @@ domain::AuditRecord ReadRecord(sql::ResultSet& rs) {
   r.hash = DigestFromHex(rs.getString(10));
   r.seal = DigestFromHex(rs.getString(11));
   return r;
-}
-
-template <typename Fn>
-auto WithConnection(ConnectionPool& pool, std::string_view what, Fn fn)
-    -> decltype(fn(std::declval<sql::Connection&>())) {
-  absl::StatusOr<Lease> lease = pool.Acquire();
-  if (!lease.ok()) return lease.status();
-  try {
-    return fn(**lease);
-  } catch (const sql::SQLException& e) {
-    lease->MarkBroken();
-    return StatusFromSqlException(e, what);
-  }
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "store/mysql/queries.h"
+#include "store/mysql/statement.h"
 #include "store/mysql/transaction.h"
 
 namespace survey::store::mysql {
@@ -48,20 +49,6 @@ domain::Employee ReadEmployee(sql::ResultSet& rs) {
                    .value_or(domain::Position::kOther);
   e.active = rs.getBoolean(6);
   return e;
-}
-
-// Runs a read-only query outside an explicit transaction.
-template <typename Fn>
-auto WithConnection(ConnectionPool& pool, std::string_view what, Fn fn)
-    -> decltype(fn(std::declval<sql::Connection&>())) {
-  absl::StatusOr<Lease> lease = pool.Acquire();
-  if (!lease.ok()) return lease.status();
-  try {
-    return fn(**lease);
-  } catch (const sql::SQLException& e) {
-    lease->MarkBroken();
-    return StatusFromSqlException(e, what);
-  }
 }
 
 }  // namespace

@@ -11,36 +11,13 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "store/mysql/statement.h"
 #include "store/mysql/transaction.h"
 
 namespace survey::store::mysql {
 namespace {
 
 using std::unique_ptr;
-
-template <typename Fn>
-auto WithConnection(ConnectionPool& pool, std::string_view what, Fn fn)
-    -> decltype(fn(std::declval<sql::Connection&>())) {
-  absl::StatusOr<Lease> lease = pool.Acquire();
-  if (!lease.ok()) return lease.status();
-  try {
-    return fn(**lease);
-  } catch (const sql::SQLException& e) {
-    lease->MarkBroken();
-    return StatusFromSqlException(e, what);
-  }
-}
-
-std::string Str(sql::ResultSet& rs, int column) {
-  sql::SQLString s = rs.getString(column);
-  return std::string(s.c_str(), s.length());
-}
-
-std::string Placeholders(size_t n) {
-  std::string s;
-  for (size_t i = 0; i < n; ++i) s += i ? ", ?" : "?";
-  return s;
-}
 
 constexpr char kCampaignColumns[] =
     "SELECT id, kind, period, template_key, template_version, anonymity_k,"

@@ -16,6 +16,7 @@
 #include "domain/scoring.h"
 #include "domain/submission.h"
 #include "store/mysql/response_queries.h"
+#include "store/mysql/statement.h"
 #include "store/mysql/transaction.h"
 
 namespace survey::store::mysql {
@@ -37,18 +38,6 @@ struct CampaignRow {
 // primary key, so a std::map visits keys in the database's lock order.
 using AggregateKey =
     std::tuple<std::string, std::string, std::string, std::string, std::string>;
-
-std::string Placeholders(size_t n) {
-  std::string s;
-  for (size_t i = 0; i < n; ++i) s += i ? ", ?" : "?";
-  return s;
-}
-
-std::string Repeat(const char* row, size_t n) {
-  std::string s;
-  for (size_t i = 0; i < n; ++i) absl::StrAppend(&s, i ? ", " : "", row);
-  return s;
-}
 
 std::string HmacKey(const std::array<uint8_t, 32>& h) {
   return std::string(reinterpret_cast<const char*>(h.data()), h.size());

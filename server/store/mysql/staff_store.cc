@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "domain/audit_chain.h"
 #include "store/mysql/staff_queries.h"
+#include "store/mysql/statement.h"
 #include "store/mysql/transaction.h"
 
 namespace survey::store::mysql {
@@ -18,19 +19,6 @@ namespace {
 
 using std::unique_ptr;
 namespace q = queries;
-
-template <typename Fn>
-auto WithConnection(ConnectionPool& pool, std::string_view what, Fn fn)
-    -> decltype(fn(std::declval<sql::Connection&>())) {
-  absl::StatusOr<Lease> lease = pool.Acquire();
-  if (!lease.ok()) return lease.status();
-  try {
-    return fn(**lease);
-  } catch (const sql::SQLException& e) {
-    lease->MarkBroken();
-    return StatusFromSqlException(e, what);
-  }
-}
 
 // Columns: name, role, department_code, employee_no, active (from `first`).
 StaffAccount ReadAccount(sql::ResultSet& rs, int first = 1) {

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "domain/form_json.h"
 #include "store/mysql/survey_queries.h"
+#include "store/mysql/statement.h"
 #include "store/mysql/transaction.h"
 
 namespace survey::store::mysql {
@@ -21,20 +22,6 @@ namespace {
 
 using std::unique_ptr;
 namespace q = queries;
-
-// Runs a read-only query outside an explicit transaction.
-template <typename Fn>
-auto WithConnection(ConnectionPool& pool, std::string_view what, Fn fn)
-    -> decltype(fn(std::declval<sql::Connection&>())) {
-  absl::StatusOr<Lease> lease = pool.Acquire();
-  if (!lease.ok()) return lease.status();
-  try {
-    return fn(**lease);
-  } catch (const sql::SQLException& e) {
-    lease->MarkBroken();
-    return StatusFromSqlException(e, what);
-  }
-}
 
 // BINARY(32) goes through setString: Connector/C++ binds the std::string's
 // full length, embedded NUL bytes included (covered by campaign_test).
@@ -51,20 +38,6 @@ std::string UpperHex(const TokenHmac& h) {
     out.push_back(kDigits[b & 15]);
   }
   return out;
-}
-
-// "<row>, <row>, ..." n times, for multi-row statements.
-std::string Repeat(std::string_view row, size_t n) {
-  std::string out;
-  for (size_t i = 0; i < n; ++i) {
-    if (i > 0) out += ", ";
-    out += row;
-  }
-  return out;
-}
-
-std::string Str(const sql::ResultSet& rs, uint32_t column) {
-  return std::string(rs.getString(column));
 }
 
 // The ENUM columns hold exactly the domain's words; anything else means a

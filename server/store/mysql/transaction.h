@@ -3,9 +3,15 @@
 #ifndef SURVEY_STORE_MYSQL_TRANSACTION_H_
 #define SURVEY_STORE_MYSQL_TRANSACTION_H_
 
+#include <cppconn/connection.h>
+#include <cppconn/exception.h>
+
 #include <functional>
+#include <string_view>
+#include <utility>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "store/mysql/connection_pool.h"
 
 namespace sql {
@@ -48,6 +54,23 @@ absl::Status RunInTransaction(
     ConnectionPool& pool,
     const std::function<absl::Status(sql::Connection&)>& body,
     RetryPolicy policy = {});
+
+// Runs a read-only query on a pooled connection outside an explicit
+// transaction: `fn(connection)` returns a Status or StatusOr; an SQL
+// exception becomes a status (see StatusFromSqlException) naming `what`, and
+// the connection is discarded.
+template <typename Fn>
+auto WithConnection(ConnectionPool& pool, std::string_view what, Fn fn)
+    -> decltype(fn(std::declval<sql::Connection&>())) {
+  absl::StatusOr<Lease> lease = pool.Acquire();
+  if (!lease.ok()) return lease.status();
+  try {
+    return fn(**lease);
+  } catch (const sql::SQLException& e) {
+    lease->MarkBroken();
+    return StatusFromSqlException(e, what);
+  }
+}
 
 }  // namespace survey::store::mysql
 
