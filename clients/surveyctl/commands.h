@@ -4,6 +4,10 @@
 #define SURVEY_CLIENTS_SURVEYCTL_COMMANDS_H_
 
 #include <CLI/CLI.hpp>
+#include <grpcpp/grpcpp.h>
+
+#include <iostream>
+#include <memory>
 #include <string>
 
 #include "common/connection.h"
@@ -14,6 +18,25 @@ struct GlobalOptions {
   ConnectionOptions connection;
   std::string format = "table";
 };
+
+// Prints "what: CODE: message" to stderr; returns exit code 1.
+inline int Fail(const std::string& what, const grpc::Status& status) {
+  std::cerr << what << ": " << Describe(status) << "\n";
+  return 1;
+}
+
+// Connects and returns body(Service::Stub&), or 1 if the channel cannot be
+// made.
+template <typename Service, typename Body>
+int WithStub(const GlobalOptions& global, Body body) {
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = MakeChannel(global.connection);
+  if (!channel.ok()) {
+    std::cerr << channel.status().message() << "\n";
+    return 1;
+  }
+  std::unique_ptr<typename Service::Stub> stub = Service::NewStub(*channel);
+  return body(*stub);
+}
 
 void AddOrgCommands(CLI::App& app, const GlobalOptions& global, int* exit_code);
 // Templates, campaigns and invitations (tokens as CSV and QR codes).

@@ -38,23 +38,6 @@ v1::PeriodRange ParseRangeFlag(const std::string& text) {
   return r;
 }
 
-template <typename Body>
-int WithReportStub(const GlobalOptions& global, Body body) {
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
-      MakeChannel(global.connection);
-  if (!channel.ok()) {
-    std::cerr << channel.status().message() << "\n";
-    return 1;
-  }
-  std::unique_ptr<ReportService::Stub> stub = ReportService::NewStub(*channel);
-  return body(*stub);
-}
-
-int Fail(const std::string& what, const grpc::Status& s) {
-  std::cerr << what << ": " << Describe(s) << "\n";
-  return 1;
-}
-
 std::string Reason(v1::Suppression s) {
   switch (s) {
     case v1::SUPPRESSION_NONE: return "";
@@ -133,7 +116,7 @@ bool Streaming(const GlobalOptions& g) { return ParseFormat(g.format) != Format:
 
 int Export(const GlobalOptions& g, v1::ExportReportRequest req) {
   req.set_format(ExportFormatOf(g));
-  return WithReportStub(g, [&](ReportService::Stub& stub) {
+  return WithStub<ReportService>(g, [&](ReportService::Stub& stub) {
     auto ctx = MakeContext(g.connection);
     return Stream(stub.ExportReport(ctx.get(), req), "cannot export the report");
   });
@@ -152,7 +135,7 @@ int EmployeeOrDepartment(const GlobalOptions& g, const ReportArgs& a, bool emplo
     *ex.mutable_subject() = req;
     return Export(g, ex);
   }
-  return WithReportStub(g, [&](ReportService::Stub& stub) {
+  return WithStub<ReportService>(g, [&](ReportService::Stub& stub) {
     v1::SubjectReport r;
     auto ctx = MakeContext(g.connection);
     grpc::Status s = stub.GetSubjectReport(ctx.get(), req, &r);
@@ -179,7 +162,7 @@ int DepartmentView(const GlobalOptions& g, const ReportArgs& a) {
     *ex.mutable_department() = req;
     return Export(g, ex);
   }
-  return WithReportStub(g, [&](ReportService::Stub& stub) {
+  return WithStub<ReportService>(g, [&](ReportService::Stub& stub) {
     v1::DepartmentReport r;
     auto ctx = MakeContext(g.connection);
     grpc::Status s = stub.GetDepartmentReport(ctx.get(), req, &r);
@@ -204,7 +187,7 @@ int OrganisationView(const GlobalOptions& g, const ReportArgs& a) {
     *ex.mutable_organisation() = req;
     return Export(g, ex);
   }
-  return WithReportStub(g, [&](ReportService::Stub& stub) {
+  return WithStub<ReportService>(g, [&](ReportService::Stub& stub) {
     Table depts{kHeader, {}}, employees{kHeader, {}};
     std::string token;
     do {
@@ -243,7 +226,7 @@ int CrossView(const GlobalOptions& g, const ReportArgs& a) {
     *ex.mutable_cross_evaluation() = req;
     return Export(g, ex);
   }
-  return WithReportStub(g, [&](ReportService::Stub& stub) {
+  return WithStub<ReportService>(g, [&](ReportService::Stub& stub) {
     v1::CrossEvaluationReport r;
     auto ctx = MakeContext(g.connection);
     grpc::Status s = stub.GetCrossEvaluationReport(ctx.get(), req, &r);
@@ -272,7 +255,7 @@ int Comments(const GlobalOptions& g, const ReportArgs& a, bool employee) {
     req.mutable_subject()->set_department_code(a.subject);
   }
   *req.mutable_range() = ParseRangeFlag(a.range);
-  return WithReportStub(g, [&](ReportService::Stub& stub) {
+  return WithStub<ReportService>(g, [&](ReportService::Stub& stub) {
     v1::CommentsResponse r;
     auto ctx = MakeContext(g.connection);
     grpc::Status s = stub.GetComments(ctx.get(), req, &r);
@@ -339,7 +322,7 @@ void AddReportCommands(CLI::App& app, const GlobalOptions& global, int* exit_cod
     v1::ExportResponsesRequest req;
     req.set_campaign_id(args->campaign);
     req.set_format(ExportFormatOf(global));
-    *exit_code = WithReportStub(global, [&](ReportService::Stub& stub) {
+    *exit_code = WithStub<ReportService>(global, [&](ReportService::Stub& stub) {
       auto ctx = MakeContext(global.connection);
       return Stream(stub.ExportResponses(ctx.get(), req), "cannot export responses");
     });
@@ -351,7 +334,7 @@ void AddReportCommands(CLI::App& app, const GlobalOptions& global, int* exit_cod
   verify->add_option("campaign_id", args->campaign, "one campaign (default: all)");
   verify->fallthrough();
   verify->callback([&global, exit_code, args] {
-    *exit_code = WithReportStub(global, [&](ReportService::Stub& stub) {
+    *exit_code = WithStub<ReportService>(global, [&](ReportService::Stub& stub) {
       v1::VerifyRequest req;
       req.set_campaign_id(args->campaign);
       v1::VerifyResponse r;

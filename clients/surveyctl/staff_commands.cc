@@ -17,23 +17,6 @@ namespace {
 
 using v1::AdminService;
 
-int Fail(const std::string& what, const grpc::Status& status) {
-  std::cerr << what << ": " << Describe(status) << "\n";
-  return 1;
-}
-
-template <typename Body>
-int WithStub(const GlobalOptions& global, Body body) {
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
-      MakeChannel(global.connection);
-  if (!channel.ok()) {
-    std::cerr << channel.status().message() << "\n";
-    return 1;
-  }
-  std::unique_ptr<AdminService::Stub> stub = AdminService::NewStub(*channel);
-  return body(*stub);
-}
-
 std::string RoleWord(v1::StaffRole role) {
   switch (role) {
     case v1::STAFF_ROLE_ADMIN:
@@ -92,7 +75,7 @@ void AddStaffGroup(CLI::App& app, const GlobalOptions& global, int* exit_code) {
   upsert->add_flag("--inactive", args->inactive,
                    "deactivate: its certificate and keys stop working");
   upsert->callback([&global, exit_code, args] {
-    *exit_code = WithStub(global, [&](AdminService::Stub& stub) {
+    *exit_code = WithStub<AdminService>(global, [&](AdminService::Stub& stub) {
       v1::StaffAccount request;
       request.set_name(args->name);
       request.set_role(*ParseRole(args->role));
@@ -119,7 +102,7 @@ void AddStaffGroup(CLI::App& app, const GlobalOptions& global, int* exit_code) {
 
   CLI::App* list = staff->add_subcommand("list", "list accounts");
   list->callback([&global, exit_code] {
-    *exit_code = WithStub(global, [&](AdminService::Stub& stub) {
+    *exit_code = WithStub<AdminService>(global, [&](AdminService::Stub& stub) {
       v1::ListStaffAccountsResponse response;
       auto ctx = MakeContext(global.connection);
       grpc::Status status = stub.ListStaffAccounts(
@@ -156,7 +139,7 @@ void AddApiKeyGroup(CLI::App& app, const GlobalOptions& global,
       ->check(CLI::Range(1, 730))
       ->capture_default_str();
   create->callback([&global, exit_code, create_args] {
-    *exit_code = WithStub(global, [&](AdminService::Stub& stub) {
+    *exit_code = WithStub<AdminService>(global, [&](AdminService::Stub& stub) {
       v1::CreateApiKeyRequest request;
       request.set_account_name(create_args->account);
       request.set_expires_at_unix(static_cast<int64_t>(std::time(nullptr)) +
@@ -188,7 +171,7 @@ void AddApiKeyGroup(CLI::App& app, const GlobalOptions& global,
       apikey->add_subcommand("list", "list keys (never their secrets)");
   list->add_option("--account", *account, "only this account's keys");
   list->callback([&global, exit_code, account] {
-    *exit_code = WithStub(global, [&](AdminService::Stub& stub) {
+    *exit_code = WithStub<AdminService>(global, [&](AdminService::Stub& stub) {
       v1::ListApiKeysRequest request;
       request.set_account_name(*account);
       v1::ListApiKeysResponse response;
@@ -218,7 +201,7 @@ void AddApiKeyGroup(CLI::App& app, const GlobalOptions& global,
   revoke->add_option("key_id", *key_id, "the key's id (apikey list)")
       ->required();
   revoke->callback([&global, exit_code, key_id] {
-    *exit_code = WithStub(global, [&](AdminService::Stub& stub) {
+    *exit_code = WithStub<AdminService>(global, [&](AdminService::Stub& stub) {
       v1::RevokeApiKeyRequest request;
       request.set_key_id(*key_id);
       v1::RevokeApiKeyResponse response;
@@ -258,7 +241,7 @@ void AddAuditGroup(CLI::App& app, const GlobalOptions& global, int* exit_code) {
       request.set_anchor_seq(seq);
       request.set_anchor_hash(anchor->substr(colon + 1));
     }
-    *exit_code = WithStub(global, [&](AdminService::Stub& stub) {
+    *exit_code = WithStub<AdminService>(global, [&](AdminService::Stub& stub) {
       v1::VerifyAuditResponse response;
       auto ctx = MakeContext(global.connection);
       grpc::Status status = stub.VerifyAudit(ctx.get(), request, &response);
@@ -302,7 +285,7 @@ void AddAuditGroup(CLI::App& app, const GlobalOptions& global, int* exit_code) {
   list->add_flag("--oldest-first", list_args->oldest_first,
                  "from the first record on");
   list->callback([&global, exit_code, list_args] {
-    *exit_code = WithStub(global, [&](AdminService::Stub& stub) {
+    *exit_code = WithStub<AdminService>(global, [&](AdminService::Stub& stub) {
       Table table{{"seq", "at", "principal", "role", "action", "target",
                    "before", "after"},
                   {}};

@@ -21,24 +21,6 @@ namespace {
 
 using v1::AdminService;
 
-int PrintFailure(const std::string& what, const grpc::Status& status) {
-  std::cerr << what << ": " << Describe(status) << "\n";
-  return 1;
-}
-
-// Connects and runs `body` with a stub; returns its exit code.
-template <typename Body>
-int WithStub(const GlobalOptions& global, Body body) {
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
-      MakeChannel(global.connection);
-  if (!channel.ok()) {
-    std::cerr << channel.status().message() << "\n";
-    return 1;
-  }
-  std::unique_ptr<AdminService::Stub> stub = AdminService::NewStub(*channel);
-  return body(*stub);
-}
-
 std::string ProtoJson(const google::protobuf::Message& message) {
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;
@@ -119,12 +101,12 @@ void AddTemplateCommands(CLI::App& app, const GlobalOptions& global,
 
   CLI::App* list = group->add_subcommand("list", "list templates");
   list->callback([&global, exit_code] {
-    *exit_code = WithStub(global, [&](AdminService::Stub& stub) {
+    *exit_code = WithStub<AdminService>(global, [&](AdminService::Stub& stub) {
       v1::ListTemplatesResponse response;
       auto ctx = MakeContext(global.connection);
       grpc::Status status =
           stub.ListTemplates(ctx.get(), v1::ListTemplatesRequest(), &response);
-      if (!status.ok()) return PrintFailure("cannot list templates", status);
+      if (!status.ok()) return Fail("cannot list templates", status);
       Table table{{"key", "version", "name_zh", "name_en", "indicators",
                    "in_use"},
                   {}};
@@ -150,14 +132,14 @@ void AddTemplateCommands(CLI::App& app, const GlobalOptions& global,
   show->add_option("--version", show_args->version, "version (0 = latest)")
       ->capture_default_str();
   show->callback([&global, exit_code, show_args] {
-    *exit_code = WithStub(global, [&](AdminService::Stub& stub) {
+    *exit_code = WithStub<AdminService>(global, [&](AdminService::Stub& stub) {
       v1::GetTemplateRequest request;
       request.set_key(show_args->key);
       request.set_version(show_args->version);
       v1::Template response;
       auto ctx = MakeContext(global.connection);
       grpc::Status status = stub.GetTemplate(ctx.get(), request, &response);
-      if (!status.ok()) return PrintFailure("cannot read template", status);
+      if (!status.ok()) return Fail("cannot read template", status);
       PrintTemplate(response, ParseFormat(global.format));
       return 0;
     });
@@ -187,11 +169,11 @@ void AddTemplateCommands(CLI::App& app, const GlobalOptions& global,
       *exit_code = 1;
       return;
     }
-    *exit_code = WithStub(global, [&](AdminService::Stub& stub) {
+    *exit_code = WithStub<AdminService>(global, [&](AdminService::Stub& stub) {
       v1::Template response;
       auto ctx = MakeContext(global.connection);
       grpc::Status status = stub.CreateTemplate(ctx.get(), request, &response);
-      if (!status.ok()) return PrintFailure("template refused", status);
+      if (!status.ok()) return Fail("template refused", status);
       std::cout << "created template " << response.key() << " version "
                 << response.version() << "\n";
       return 0;
@@ -209,7 +191,7 @@ void AddTransition(CLI::App& group, const GlobalOptions& global,
            : "OPEN -> CLOSED: no more answers; scores become reportable");
   cmd->add_option("id", *id, "campaign id")->required();
   cmd->callback([&global, exit_code, id, open] {
-    *exit_code = WithStub(global, [&](AdminService::Stub& stub) {
+    *exit_code = WithStub<AdminService>(global, [&](AdminService::Stub& stub) {
       v1::CampaignTransitionRequest request;
       request.set_id(*id);
       v1::Campaign response;
@@ -218,7 +200,7 @@ void AddTransition(CLI::App& group, const GlobalOptions& global,
           open ? stub.OpenCampaign(ctx.get(), request, &response)
                : stub.CloseCampaign(ctx.get(), request, &response);
       if (!status.ok()) {
-        return PrintFailure(open ? "cannot open" : "cannot close", status);
+        return Fail(open ? "cannot open" : "cannot close", status);
       }
       std::cout << "campaign " << response.id() << ": "
                 << StateWord(response.state()) << "\n";
@@ -262,7 +244,7 @@ void AddCampaignCommands(CLI::App& app, const GlobalOptions& global,
       *exit_code = 2;
       return;
     }
-    *exit_code = WithStub(global, [&](AdminService::Stub& stub) {
+    *exit_code = WithStub<AdminService>(global, [&](AdminService::Stub& stub) {
       v1::CreateCampaignRequest request;
       v1::Campaign& c = *request.mutable_campaign();
       c.set_kind(a->kind == "cross" ? v1::CAMPAIGN_KIND_CROSS_EVALUATION
@@ -277,7 +259,7 @@ void AddCampaignCommands(CLI::App& app, const GlobalOptions& global,
       v1::Campaign response;
       auto ctx = MakeContext(global.connection);
       grpc::Status status = stub.CreateCampaign(ctx.get(), request, &response);
-      if (!status.ok()) return PrintFailure("campaign refused", status);
+      if (!status.ok()) return Fail("campaign refused", status);
       // The id alone, so scripts can capture it.
       std::cout << response.id() << "\n";
       return 0;
@@ -293,7 +275,7 @@ void AddCampaignCommands(CLI::App& app, const GlobalOptions& global,
   list->add_option("--state", list_args->state, "draft | open | closed")
       ->check(CLI::IsMember({"draft", "open", "closed"}));
   list->callback([&global, exit_code, list_args] {
-    *exit_code = WithStub(global, [&](AdminService::Stub& stub) {
+    *exit_code = WithStub<AdminService>(global, [&](AdminService::Stub& stub) {
       v1::ListCampaignsRequest request;
       request.set_period(list_args->period);
       const std::string& s = list_args->state;
@@ -304,7 +286,7 @@ void AddCampaignCommands(CLI::App& app, const GlobalOptions& global,
       v1::ListCampaignsResponse response;
       auto ctx = MakeContext(global.connection);
       grpc::Status status = stub.ListCampaigns(ctx.get(), request, &response);
-      if (!status.ok()) return PrintFailure("cannot list campaigns", status);
+      if (!status.ok()) return Fail("cannot list campaigns", status);
       Table table{kCampaignHeader, {}};
       for (const v1::Campaign& c : response.campaigns()) {
         table.rows.push_back(CampaignRow(c));
@@ -318,13 +300,13 @@ void AddCampaignCommands(CLI::App& app, const GlobalOptions& global,
   CLI::App* show = group->add_subcommand("show", "one campaign");
   show->add_option("id", *show_id, "campaign id")->required();
   show->callback([&global, exit_code, show_id] {
-    *exit_code = WithStub(global, [&](AdminService::Stub& stub) {
+    *exit_code = WithStub<AdminService>(global, [&](AdminService::Stub& stub) {
       v1::GetCampaignRequest request;
       request.set_id(*show_id);
       v1::Campaign c;
       auto ctx = MakeContext(global.connection);
       grpc::Status status = stub.GetCampaign(ctx.get(), request, &c);
-      if (!status.ok()) return PrintFailure("cannot read campaign", status);
+      if (!status.ok()) return Fail("cannot read campaign", status);
       const Format format = ParseFormat(global.format);
       if (format == Format::kJson) {
         std::cout << ProtoJson(c) << "\n";
