@@ -86,6 +86,14 @@ class CampaignStore {
   // Returns the record afterwards. NotFound if unknown; FailedPrecondition
   // (with the domain's reason) if the move is not allowed. Repeating a
   // move that was made is OK and changes nothing.
+  // Closing also rebuilds the response and invitation tables: InnoDB keeps
+  // in every record the id of the transaction that wrote it and places
+  // records in arrival order, so a file-level copy (backup, snapshot) of an
+  // unrebuilt table orders the answers by arrival and pairs each response
+  // with the invitation marked used in the same transaction. After the
+  // rebuild the records carry no transaction ids and sit in primary-key
+  // (random) order. If the rebuild fails the campaign is closed but
+  // Unavailable is returned; closing again repeats the rebuild.
   virtual absl::StatusOr<CampaignRecord> Transition(
       const std::string& id, domain::CampaignState to) = 0;
 };

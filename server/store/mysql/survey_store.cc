@@ -4,6 +4,7 @@
 #include <cppconn/exception.h>
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
+#include <cppconn/statement.h>
 
 #include <algorithm>
 #include <map>
@@ -287,6 +288,24 @@ absl::StatusOr<CampaignRecord> MysqlCampaignStore::Transition(
         return record.status();
       });
   if (!status.ok()) return status;
+  if (to == domain::CampaignState::kClosed) {
+    // Online rebuilds (concurrent answers to other campaigns go on); see
+    // the interface for why. ALGORITHM=INPLACE copies the rows in
+    // primary-key order and drops the transaction ids.
+    absl::Status rebuilt = WithConnection(
+        *pool_, "rebuild response and invitation tables",
+        [](sql::Connection& c) -> absl::Status {
+          unique_ptr<sql::Statement> st(c.createStatement());
+          st->execute("ALTER TABLE response FORCE, ALGORITHM=INPLACE, LOCK=NONE");
+          st->execute("ALTER TABLE invitation FORCE, ALGORITHM=INPLACE, LOCK=NONE");
+          return absl::OkStatus();
+        });
+    if (!rebuilt.ok()) {
+      return absl::UnavailableError(absl::StrCat(
+          "campaign closed, but the tables holding its answers were not rebuilt (",
+          rebuilt.message(), "); close it again to retry"));
+    }
+  }
   return record;
 }
 
