@@ -47,6 +47,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--locale", options.locale, "GetSurvey locale")
       ->capture_default_str();
+  app.add_option("--rate", options.rate_per_second,
+                 "tokens started per second (0 = unlimited)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   app.add_option("--timeout", options.timeout_seconds,
                  "deadline of every call, seconds")
       ->check(CLI::PositiveNumber)

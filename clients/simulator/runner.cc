@@ -3,7 +3,8 @@
 // One Flow per chosen token walks GetSurvey -> Submit (-> Submit retries).
 // The dispatching thread takes a slot of a counting semaphore per token and
 // the Flow gives it back when it ends, so at most `concurrency` Flows (and
-// thus calls) are in flight. Completions run on gRPC's own threads; the
+// thus calls) are in flight; with a rate it also sleeps until each token's
+// scheduled start. Completions run on gRPC's own threads; the
 // only locks are around the latency list and the retry timer.
 #include <algorithm>
 #include <atomic>
@@ -82,10 +83,13 @@ uint64_t Mix(uint64_t x) {
 
 class Runner {
  public:
-  Runner(std::shared_ptr<grpc::Channel> channel, const SimOptions& options)
-      : stub_(v1::RespondService::NewStub(std::move(channel))),
-        options_(options),
-        slots_(std::max(1, options.concurrency)) {}
+  Runner(const std::vector<std::shared_ptr<grpc::Channel>>& channels,
+         const SimOptions& options)
+      : options_(options), slots_(std::max(1, options.concurrency)) {
+    for (const auto& channel : channels) {
+      stubs_.push_back(v1::RespondService::NewStub(channel));
+    }
+  }
 
   SimSummary Run(const std::vector<std::string>& tokens) {
     SimSummary summary;
@@ -96,10 +100,19 @@ class Runner {
     summary.selected = chosen.size();
     remaining_ = chosen.size();
     const Clock::time_point start = Clock::now();
+    const double rate = options_.rate_per_second;
+    size_t started = 0;
     for (size_t index : chosen) {
+      if (rate > 0) {
+        std::this_thread::sleep_until(
+            start + std::chrono::duration_cast<Clock::duration>(
+                        std::chrono::duration<double>(started / rate)));
+      }
+      ++started;
       slots_.acquire();
       auto* flow = new Flow;
       flow->runner = this;
+      flow->stub = stubs_[(started - 1) % stubs_.size()].get();
       flow->token = tokens[index];
       flow->rng.seed(Mix(options_.seed ^ Mix(index)));
       Start(flow);
@@ -127,6 +140,7 @@ class Runner {
   // The state of one token's calls; deleted when the token ends.
   struct Flow {
     Runner* runner = nullptr;
+    v1::RespondService::Stub* stub = nullptr;
     std::string token;
     std::mt19937_64 rng;
     std::unique_ptr<grpc::ClientContext> context;
@@ -154,7 +168,7 @@ class Runner {
     flow->get_request.set_token(flow->token);
     flow->get_request.set_locale(options_.locale);
     flow->context = NewContext();
-    stub_->async()->GetSurvey(flow->context.get(), &flow->get_request,
+    flow->stub->async()->GetSurvey(flow->context.get(), &flow->get_request,
                               &flow->survey, [flow](grpc::Status status) {
                                 flow->runner->OnSurvey(flow, status);
                               });
@@ -191,7 +205,7 @@ class Runner {
     ++flow->attempt;
     flow->context = NewContext();
     flow->sent = Clock::now();
-    stub_->async()->Submit(flow->context.get(), &flow->submit_request,
+    flow->stub->async()->Submit(flow->context.get(), &flow->submit_request,
                            &flow->submit_response, [flow](grpc::Status status) {
                              flow->runner->OnSubmit(flow, status);
                            });
@@ -236,7 +250,7 @@ class Runner {
     if (--remaining_ == 0) done_cv_.notify_all();
   }
 
-  std::unique_ptr<v1::RespondService::Stub> stub_;
+  std::vector<std::unique_ptr<v1::RespondService::Stub>> stubs_;
   const SimOptions options_;
   std::counting_semaphore<1 << 30> slots_;
   std::array<std::atomic<int64_t>, 17> counts_{};
@@ -254,7 +268,15 @@ class Runner {
 SimSummary RunSimulation(std::shared_ptr<grpc::Channel> channel,
                          const std::vector<std::string>& tokens,
                          const SimOptions& options) {
-  Runner runner(std::move(channel), options);
+  return RunSimulation(
+      std::vector<std::shared_ptr<grpc::Channel>>{std::move(channel)}, tokens,
+      options);
+}
+
+SimSummary RunSimulation(
+    const std::vector<std::shared_ptr<grpc::Channel>>& channels,
+    const std::vector<std::string>& tokens, const SimOptions& options) {
+  Runner runner(channels, options);
   return runner.Run(tokens);
 }
 

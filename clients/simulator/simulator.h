@@ -41,6 +41,11 @@ struct SimOptions {
   double retry_for_seconds = 60;  // per token, from its first Submit
   std::string locale = "zh-CN";
   double timeout_seconds = 30;  // deadline of every call
+  // Starts of new tokens per second; 0 (or less) = as fast as concurrency
+  // allows. Token k starts no earlier than k / rate_per_second after the
+  // first (a fixed schedule: starts delayed by a full concurrency window
+  // catch up afterwards). Retries are not paced.
+  double rate_per_second = 0;
 };
 
 // Parses --answer: "random" or "fixed:N" with N in 1..10. Sets
@@ -117,6 +122,14 @@ absl::StatusOr<std::vector<std::string>> LoadTokens(const std::string& path);
 SimSummary RunSimulation(std::shared_ptr<grpc::Channel> channel,
                          const std::vector<std::string>& tokens,
                          const SimOptions& options);
+
+// The same, with tokens dealt round-robin over `channels` (e.g. several
+// connections, as many apps would open, when the server caps the streams
+// of one connection). Concurrency is the total over all of them.
+// REQUIRES: !channels.empty().
+SimSummary RunSimulation(
+    const std::vector<std::shared_ptr<grpc::Channel>>& channels,
+    const std::vector<std::string>& tokens, const SimOptions& options);
 
 }  // namespace survey::sim
 

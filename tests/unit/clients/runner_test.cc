@@ -69,6 +69,7 @@ class FakeRespond final : public v1::RespondService::CallbackService {
     grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
     std::lock_guard<std::mutex> lock(mu_);
     ++submits;
+    peers.insert(ctx->peer());
     max_in_flight = std::max(max_in_flight, ++in_flight_);
     grpc::Status status = Decide(*request);
     if (hold.count() == 0) {
@@ -84,6 +85,7 @@ class FakeRespond final : public v1::RespondService::CallbackService {
   // Observations, read after the run (under no concurrent calls).
   int gets = 0, submits = 0, max_in_flight = 0;
   std::set<std::string> locales;
+  std::set<std::string> peers;  // of Submits: one per connection
   std::map<std::string, std::vector<int>> accepted;  // token -> scores
   std::set<std::string> submission_ids;
   std::vector<std::string> invalid;  // why Submits were refused
@@ -152,8 +154,8 @@ class RunnerTest : public ::testing::Test {
     server_ = builder.BuildAndStart();
     ASSERT_NE(server_, nullptr);
     ASSERT_GT(port, 0);
-    channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
-                                   grpc::InsecureChannelCredentials());
+    address_ = absl::StrCat("127.0.0.1:", port);
+    channel_ = grpc::CreateChannel(address_, grpc::InsecureChannelCredentials());
   }
   void TearDown() override {
     if (server_) server_->Shutdown();
@@ -170,6 +172,7 @@ class RunnerTest : public ::testing::Test {
 
   FakeRespond fake_;
   std::unique_ptr<grpc::Server> server_;
+  std::string address_;
   std::shared_ptr<grpc::Channel> channel_;
   SimOptions options_ = [] {
     SimOptions o;
@@ -245,6 +248,43 @@ TEST_F(RunnerTest, KeepsExactlyConcurrencyCallsInFlight) {
   // 64 calls of 30 ms, 8 at a time, take at least 8 rounds.
   EXPECT_GE(s.elapsed_seconds, 0.2);
   EXPECT_GE(s.submit_latency.p50_ms, 25);
+}
+
+TEST_F(RunnerTest, RatePacesTheStartsOfTokens) {
+  options_.skip_get = true;
+  options_.rate_per_second = 100;
+  SimSummary s = Run(Tokens(21));
+  EXPECT_EQ(s.answered, 21u);
+  // Token k starts k / 100 s after the first: the last at 200 ms.
+  EXPECT_GE(s.elapsed_seconds, 0.195);
+  EXPECT_LT(s.elapsed_seconds, 5.0);
+}
+
+TEST_F(RunnerTest, PacedStartsStillRespectConcurrency) {
+  fake_.hold = std::chrono::milliseconds(30);
+  options_.skip_get = true;
+  options_.concurrency = 2;
+  options_.rate_per_second = 1000;  // faster than 2 calls of 30 ms allow
+  SimSummary s = Run(Tokens(10));
+  EXPECT_EQ(s.answered, 10u);
+  EXPECT_EQ(fake_.max_in_flight, 2);
+  EXPECT_GE(s.elapsed_seconds, 0.14);  // 5 rounds of 30 ms
+}
+
+TEST_F(RunnerTest, SpreadsTokensOverSeveralChannels) {
+  StartServer();
+  std::vector<std::shared_ptr<grpc::Channel>> channels;
+  for (int i = 0; i < 3; ++i) {
+    grpc::ChannelArguments args;  // distinct arguments: distinct connections
+    args.SetInt("survey.test.channel", i);
+    channels.push_back(grpc::CreateCustomChannel(
+        address_, grpc::InsecureChannelCredentials(), args));
+  }
+  options_.skip_get = true;
+  SimSummary s = RunSimulation(channels, Tokens(30), options_);
+  EXPECT_EQ(s.answered, 30u);
+  EXPECT_EQ(fake_.accepted.size(), 30u);
+  EXPECT_EQ(fake_.peers.size(), 3u);
 }
 
 TEST_F(RunnerTest, RetriesUnavailableUntilAccepted) {
