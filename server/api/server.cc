@@ -18,6 +18,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "api/admin_service.h"
+#include "api/appraisal_service.h"
 #include "api/abuse_limiter.h"
 #include "api/audit_log.h"
 #include "api/auth.h"
@@ -42,6 +43,7 @@
 #include "store/mysql/staff_store.h"
 #include "store/mysql/probe.h"
 #include "store/mysql/report_store.h"
+#include "store/mysql/appraisal_store.h"
 
 namespace survey::api {
 namespace {
@@ -152,6 +154,8 @@ struct SurveyServer::Impl {
   std::unique_ptr<RespondServiceImpl> respond;
   std::unique_ptr<store::mysql::MysqlReportStore> report_store;
   std::unique_ptr<ReportServiceImpl> report;
+  std::unique_ptr<store::mysql::MysqlAppraisalStore> appraisal_store;
+  std::unique_ptr<AppraisalServiceImpl> appraisal;
   std::unique_ptr<grpc::Server> server;
   std::unique_ptr<HealthMonitor> health;
   int port = 0;
@@ -261,6 +265,11 @@ absl::StatusOr<std::unique_ptr<SurveyServer>> SurveyServer::Start(
   impl->report = std::make_unique<ReportServiceImpl>(
       impl->auth.get(), impl->audit_log.get(), impl->org_store.get(), impl->report_store.get(),
       templates);
+  impl->appraisal_store = std::make_unique<store::mysql::MysqlAppraisalStore>(
+      pool, impl->audit_store.get());
+  impl->appraisal = std::make_unique<AppraisalServiceImpl>(
+      impl->auth.get(), impl->org_store.get(), impl->appraisal_store.get(),
+      impl->report_store.get(), templates, NowUnix);
 
   grpc::EnableDefaultHealthCheckService(true);
   if (options.reflection) {
@@ -299,6 +308,7 @@ absl::StatusOr<std::unique_ptr<SurveyServer>> SurveyServer::Start(
   builder.RegisterService(impl->admin.get());
   builder.RegisterService(impl->respond.get());
   builder.RegisterService(impl->report.get());
+  builder.RegisterService(impl->appraisal.get());
   impl->server = builder.BuildAndStart();
   if (impl->server == nullptr || impl->port == 0) {
     return absl::InternalError(

@@ -1,0 +1,504 @@
+// AppraisalService: configuration, sheets, transitions, history and
+// department appraisals. PushSatisfaction: appraisal_push.cc.
+#include "api/appraisal_service.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "api/appraisal_convert.h"
+#include "api/audit_log.h"
+#include "api/status.h"
+#include "domain/appraisal/calendar.h"
+#include "domain/appraisal/department.h"
+#include "domain/appraisal/workflow.h"
+
+namespace survey::api {
+namespace {
+
+namespace da = domain::appraisal;
+
+absl::StatusOr<domain::Period> ParsePeriod(const std::string& text) {
+  absl::StatusOr<domain::Period> p = domain::Period::Parse(text);
+  if (!p.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("period: ", p.status().message()));
+  }
+  return p;
+}
+
+bool IsHr(const Principal& p) { return p.role == Role::kHr || p.role == Role::kAdmin; }
+
+// The appeal deadline (end of its civil day, local time) of a result
+// released at `result_at`. Weekends only: SetHolidays is not implemented.
+int64_t AppealDeadlineUnix(int64_t result_at) {
+  absl::TimeZone tz = absl::LocalTimeZone();
+  absl::CivilDay released = absl::ToCivilDay(absl::FromUnixSeconds(result_at), tz);
+  absl::CivilDay deadline = da::AppealDeadline(da::WorkCalendar(), released);
+  return absl::ToUnixSeconds(absl::FromCivil(deadline + 1, tz)) - 1;
+}
+
+void FinishSheet(const store::StoredSheet& s, domain::PostType post,
+                 const LoadedConfig& config, v1::Sheet* out) {
+  EncodeSheet(s, post, config.config, out);
+  if (s.result_at > 0) out->set_appeal_deadline_unix(AppealDeadlineUnix(s.result_at));
+}
+
+// The next free "L<n>" line id.
+std::string NextLineId(const store::StoredSheet& s) {
+  int64_t max = 0;
+  for (const store::StoredLine& l : s.lines) {
+    if (l.line.id.size() > 1 && l.line.id[0] == 'L') {
+      int64_t n = 0;
+      bool digits = true;
+      for (size_t i = 1; i < l.line.id.size(); ++i) {
+        char c = l.line.id[i];
+        if (c < '0' || c > '9' || n > 1000000000) {
+          digits = false;
+          break;
+        }
+        n = n * 10 + (c - '0');
+      }
+      if (digits) max = std::max(max, n);
+    }
+  }
+  return absl::StrCat("L", max + 1);
+}
+
+}  // namespace
+
+absl::StatusOr<LoadedConfig> AppraisalServiceImpl::Config(domain::Period period) {
+  LoadedConfig out;
+  absl::StatusOr<store::AppraisalStore::ConfigRow> row = appraisals_->GetConfig(period);
+  if (row.ok()) {
+    absl::StatusOr<v1::PeriodConfig> c = PeriodConfigFromJson(row->json);
+    if (!c.ok()) return c.status();
+    out.proto = std::move(*c);
+  } else if (absl::IsNotFound(row.status())) {
+    out.proto = DefaultPeriodConfig();
+  } else {
+    return row.status();
+  }
+  out.proto.set_period(period.ToString());
+  absl::StatusOr<da::AppraisalConfig> config = ToAppraisalConfig(out.proto);
+  if (!config.ok()) {
+    return absl::InternalError(absl::StrCat("stored appraisal configuration: ",
+                                            config.status().message()));
+  }
+  out.config = *config;
+  return out;
+}
+
+absl::StatusOr<domain::Employee> AppraisalServiceImpl::SheetScope(
+    const Principal& p, const std::string& no) {
+  if (absl::Status s = domain::ValidateCode("employee_no", no); !s.ok()) return s;
+  if (p.role == Role::kEmployee && p.employee_no != no) {
+    return absl::PermissionDeniedError("an employee sees only their own sheet");
+  }
+  absl::StatusOr<domain::Employee> e = org_->GetEmployee(no);
+  if (!e.ok()) {
+    if (absl::IsNotFound(e.status()) && p.role == Role::kManager) {
+      return absl::PermissionDeniedError("not an employee of your department");
+    }
+    return e.status();
+  }
+  if (p.role == Role::kManager && e->department_code != p.department_code) {
+    return absl::PermissionDeniedError("not an employee of your department");
+  }
+  return e;
+}
+
+absl::StatusOr<store::StoredSheet> AppraisalServiceImpl::SheetOrCreate(
+    const Principal& p, const domain::Employee& e, domain::Period period,
+    const LoadedConfig& config) {
+  absl::StatusOr<store::StoredSheet> s = appraisals_->GetSheet(e.employee_no, period);
+  if (s.ok() || !absl::IsNotFound(s.status())) return s;
+  store::StoredSheet fresh;
+  fresh.employee_no = e.employee_no;
+  fresh.period = period;
+  fresh.sheet_template = config.config.sheet_template;
+  absl::StatusOr<store::SheetWrite> w =
+      appraisals_->UpdateSheet(fresh, AuditActorOf(p), "appraisal.change", nullptr);
+  if (!w.ok()) return w.status();
+  return std::move(w->sheet);
+}
+
+grpc::Status AppraisalServiceImpl::SetPeriodConfig(grpc::ServerContext* ctx,
+                                                   const v1::PeriodConfig* req,
+                                                   v1::PeriodConfig* resp) {
+  absl::StatusOr<Principal> p = auth_->Authenticate(*ctx);
+  if (!p.ok()) return ToGrpcStatus(p.status());
+  if (absl::Status s = RequireHrOrAdmin(*p); !s.ok()) return ToGrpcStatus(s);
+  absl::StatusOr<domain::Period> period = ParsePeriod(req->period());
+  if (!period.ok()) return ToGrpcStatus(period.status());
+  absl::StatusOr<da::AppraisalConfig> config = ToAppraisalConfig(*req);
+  if (!config.ok()) return ToGrpcStatus(config.status());
+  v1::PeriodConfig stored = *req;
+  if (stored.sheet_template() == v1::SHEET_TEMPLATE_UNSPECIFIED) {
+    stored.set_sheet_template(v1::SHEET_TEMPLATE_STANDARD);
+  }
+  absl::StatusOr<bool> changed =
+      appraisals_->SetConfig(*period, PeriodConfigJson(stored), AuditActorOf(*p));
+  if (!changed.ok()) return ToGrpcStatus(changed.status());
+  absl::StatusOr<LoadedConfig> loaded = Config(*period);
+  if (!loaded.ok()) return ToGrpcStatus(loaded.status());
+  *resp = loaded->proto;
+  return grpc::Status::OK;
+}
+
+grpc::Status AppraisalServiceImpl::GetPeriodConfig(
+    grpc::ServerContext* ctx, const v1::GetPeriodConfigRequest* req,
+    v1::PeriodConfig* resp) {
+  absl::StatusOr<Principal> p = auth_->Authenticate(*ctx);
+  if (!p.ok()) return ToGrpcStatus(p.status());
+  if (absl::Status s = RequireHrOrAdmin(*p); !s.ok()) return ToGrpcStatus(s);
+  absl::StatusOr<domain::Period> period = ParsePeriod(req->period());
+  if (!period.ok()) return ToGrpcStatus(period.status());
+  absl::StatusOr<LoadedConfig> loaded = Config(*period);
+  if (!loaded.ok()) return ToGrpcStatus(loaded.status());
+  *resp = loaded->proto;
+  return grpc::Status::OK;
+}
+
+grpc::Status AppraisalServiceImpl::GetSheet(grpc::ServerContext* ctx,
+                                            const v1::GetSheetRequest* req,
+                                            v1::Sheet* resp) {
+  absl::StatusOr<Principal> p = auth_->Authenticate(*ctx);
+  if (!p.ok()) return ToGrpcStatus(p.status());
+  absl::StatusOr<domain::Employee> e = SheetScope(*p, req->employee_no());
+  if (!e.ok()) return ToGrpcStatus(e.status());
+  absl::StatusOr<domain::Period> period = ParsePeriod(req->period());
+  if (!period.ok()) return ToGrpcStatus(period.status());
+  absl::StatusOr<LoadedConfig> config = Config(*period);
+  if (!config.ok()) return ToGrpcStatus(config.status());
+  absl::StatusOr<store::StoredSheet> s = SheetOrCreate(*p, *e, *period, *config);
+  if (!s.ok()) return ToGrpcStatus(s.status());
+  FinishSheet(*s, e->post_type, *config, resp);
+  return grpc::Status::OK;
+}
+
+grpc::Status AppraisalServiceImpl::ListSheets(grpc::ServerContext* ctx,
+                                              const v1::ListSheetsRequest* req,
+                                              v1::ListSheetsResponse* resp) {
+  absl::StatusOr<Principal> p = auth_->Authenticate(*ctx);
+  if (!p.ok()) return ToGrpcStatus(p.status());
+  std::string dept = req->department_code();
+  if (p->role == Role::kManager && dept.empty()) dept = p->department_code;
+  if (p->role == Role::kEmployee) {
+    return ToGrpcStatus(absl::PermissionDeniedError("HR or a manager only"));
+  }
+  if (!dept.empty()) {
+    if (absl::Status s = domain::ValidateCode("department_code", dept); !s.ok()) {
+      return ToGrpcStatus(s);
+    }
+    if (absl::Status s = RequireDepartmentScope(*p, dept); !s.ok()) return ToGrpcStatus(s);
+  }
+  if (!req->grade().empty() || req->late_only()) {
+    return ToGrpcStatus(absl::UnimplementedError(
+        "grade and late_only filters need annual grading and deadlines, not "
+        "implemented yet"));
+  }
+  absl::StatusOr<domain::Period> period = ParsePeriod(req->period());
+  if (!period.ok()) return ToGrpcStatus(period.status());
+  absl::StatusOr<LoadedConfig> config = Config(*period);
+  if (!config.ok()) return ToGrpcStatus(config.status());
+  store::EmployeeFilter filter;
+  filter.department_code = dept;
+  filter.include_inactive = true;
+  filter.limit = 100000;
+  absl::StatusOr<std::vector<domain::Employee>> employees = org_->ListEmployees(filter);
+  if (!employees.ok()) return ToGrpcStatus(employees.status());
+  std::map<std::string, domain::PostType> post;
+  for (const domain::Employee& e : *employees) post[e.employee_no] = e.post_type;
+  absl::StatusOr<std::vector<store::StoredSheet>> sheets =
+      appraisals_->ListSheets(*period, dept);
+  if (!sheets.ok()) return ToGrpcStatus(sheets.status());
+  for (const store::StoredSheet& s : *sheets) {
+    auto it = post.find(s.employee_no);
+    FinishSheet(s, it == post.end() ? domain::PostType::kOther : it->second, *config,
+                resp->add_sheets());
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status AppraisalServiceImpl::UpdateSheetLines(
+    grpc::ServerContext* ctx, const v1::UpdateSheetLinesRequest* req,
+    v1::Sheet* resp) {
+  absl::StatusOr<Principal> p = auth_->Authenticate(*ctx);
+  if (!p.ok()) return ToGrpcStatus(p.status());
+  absl::StatusOr<domain::Employee> e = SheetScope(*p, req->employee_no());
+  if (!e.ok()) return ToGrpcStatus(e.status());
+  absl::StatusOr<domain::Period> period = ParsePeriod(req->period());
+  if (!period.ok()) return ToGrpcStatus(period.status());
+  const bool hr = IsHr(*p);
+  const bool employee = p->role == Role::kEmployee;
+  // Validate the request before touching anything.
+  std::vector<store::StoredLine> incoming;
+  for (int i = 0; i < req->lines_size(); ++i) {
+    std::string field = absl::StrCat("lines[", i, "]");
+    const v1::SheetLine& l = req->lines(i);
+    if (employee) {
+      if (l.id().empty()) {
+        return ToGrpcStatus(absl::PermissionDeniedError(
+            absl::StrCat(field, ": an employee gives self scores of existing lines only")));
+      }
+      if (!l.has_self_score()) {
+        return ToGrpcStatus(
+            absl::InvalidArgumentError(absl::StrCat(field, ".self_score: required")));
+      }
+      store::StoredLine only;
+      only.line.id = l.id();
+      if (!std::isfinite(l.self_score()) || l.self_score() < 0 || l.self_score() > 100) {
+        return ToGrpcStatus(absl::InvalidArgumentError(
+            absl::StrCat(field, ".self_score: must be 0..100")));
+      }
+      only.line.self_score = l.self_score();
+      incoming.push_back(std::move(only));
+      continue;
+    }
+    absl::StatusOr<store::StoredLine> line = LineFromProto(l, field);
+    if (!line.ok()) return ToGrpcStatus(line.status());
+    incoming.push_back(std::move(*line));
+  }
+  if (employee && (req->remove_line_ids_size() > 0 || req->has_kpi_weight())) {
+    return ToGrpcStatus(absl::PermissionDeniedError(
+        "an employee gives self scores only"));
+  }
+  if (req->has_kpi_weight() && (req->kpi_weight() < 0 || req->kpi_weight() > 100)) {
+    return ToGrpcStatus(absl::InvalidArgumentError("kpi_weight: must be 0..100"));
+  }
+  absl::StatusOr<LoadedConfig> config = Config(*period);
+  if (!config.ok()) return ToGrpcStatus(config.status());
+  absl::StatusOr<store::StoredSheet> created = SheetOrCreate(*p, *e, *period, *config);
+  if (!created.ok()) return ToGrpcStatus(created.status());
+
+  auto find = [](store::StoredSheet& s, const std::string& id) {
+    return std::find_if(s.lines.begin(), s.lines.end(),
+                        [&](const store::StoredLine& l) { return l.line.id == id; });
+  };
+  auto mutate = [&](store::StoredSheet& s) -> absl::Status {
+    if (absl::Status st = da::CheckLinesEditable(s.state, hr); !st.ok()) return st;
+    if (req->has_kpi_weight()) s.kpi_weight = req->kpi_weight();
+    for (int i = 0; i < req->remove_line_ids_size(); ++i) {
+      auto it = find(s, req->remove_line_ids(i));
+      if (it == s.lines.end()) {
+        return absl::NotFoundError(absl::StrCat("remove_line_ids[", i, "]: no such line"));
+      }
+      if (it->line.satisfaction) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "remove_line_ids[", i, "]: the satisfaction line is written only by "
+            "PushSatisfaction"));
+      }
+      s.lines.erase(it);
+    }
+    for (size_t i = 0; i < incoming.size(); ++i) {
+      std::string field = absl::StrCat("lines[", i, "]");
+      store::StoredLine line = incoming[i];
+      if (line.line.id.empty()) {
+        line.line.id = NextLineId(s);
+        if (!hr) line.line.self_score.reset();
+        s.lines.push_back(std::move(line));
+        continue;
+      }
+      auto it = find(s, line.line.id);
+      if (it == s.lines.end()) {
+        return absl::NotFoundError(absl::StrCat(field, ".id: no such line"));
+      }
+      if (it->line.satisfaction) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            field, ": the satisfaction line is written only by PushSatisfaction"));
+      }
+      if (employee) {
+        it->line.self_score = line.line.self_score;
+      } else if (hr) {
+        *it = std::move(line);
+      } else {  // manager: everything but the employee's self score
+        std::optional<double> self = it->line.self_score;
+        *it = std::move(line);
+        it->line.self_score = self;
+      }
+    }
+    return absl::OkStatus();
+  };
+  absl::StatusOr<store::SheetWrite> w = appraisals_->UpdateSheet(
+      *created, AuditActorOf(*p), "appraisal.change", mutate);
+  if (!w.ok()) return ToGrpcStatus(w.status());
+  FinishSheet(w->sheet, e->post_type, *config, resp);
+  return grpc::Status::OK;
+}
+
+grpc::Status AppraisalServiceImpl::TransitionSheet(
+    grpc::ServerContext* ctx, const v1::TransitionSheetRequest* req,
+    v1::Sheet* resp) {
+  absl::StatusOr<Principal> p = auth_->Authenticate(*ctx);
+  if (!p.ok()) return ToGrpcStatus(p.status());
+  absl::StatusOr<domain::Employee> e = SheetScope(*p, req->employee_no());
+  if (!e.ok()) return ToGrpcStatus(e.status());
+  absl::StatusOr<domain::Period> period = ParsePeriod(req->period());
+  if (!period.ok()) return ToGrpcStatus(period.status());
+  absl::StatusOr<da::SheetState> to = StateFromProto(req->to());
+  if (!to.ok()) return ToGrpcStatus(to.status());
+  const bool hr = IsHr(*p);
+  switch (*to) {
+    case da::SheetState::kDraft:
+    case da::SheetState::kSubmitted:
+      if (p->role == Role::kEmployee) {
+        return ToGrpcStatus(absl::PermissionDeniedError(
+            "the manager or HR submits or returns a sheet"));
+      }
+      break;
+    case da::SheetState::kConfirmed:
+      if (p->role != Role::kEmployee) {
+        return ToGrpcStatus(
+            absl::PermissionDeniedError("only the appraised employee confirms"));
+      }
+      break;
+    case da::SheetState::kAppealWindow:
+    case da::SheetState::kFinal:
+      if (!hr) {
+        return ToGrpcStatus(absl::PermissionDeniedError("HR releases and files results"));
+      }
+      break;
+  }
+  absl::StatusOr<LoadedConfig> config = Config(*period);
+  if (!config.ok()) return ToGrpcStatus(config.status());
+  absl::StatusOr<store::StoredSheet> created = SheetOrCreate(*p, *e, *period, *config);
+  if (!created.ok()) return ToGrpcStatus(created.status());
+  const int64_t now = now_unix_();
+  absl::TimeZone tz = absl::LocalTimeZone();
+  auto mutate = [&](store::StoredSheet& s) -> absl::Status {
+    da::TransitionContext context;
+    context.scorable =
+        da::ScoreSheet(ToSheetInput(s, e->post_type), config->config).ok();
+    context.today = absl::ToCivilDay(absl::FromUnixSeconds(now), tz);
+    if (s.result_at > 0) {
+      context.appeal_deadline = da::AppealDeadline(
+          da::WorkCalendar(), absl::ToCivilDay(absl::FromUnixSeconds(s.result_at), tz));
+    }
+    context.open_appeals = 0;  // appeals are not implemented yet
+    absl::StatusOr<da::SheetState> next = da::Transition(s.state, *to, context);
+    if (!next.ok()) return next.status();
+    s.state = *next;
+    if (*next == da::SheetState::kAppealWindow) s.result_at = now;
+    return absl::OkStatus();
+  };
+  absl::StatusOr<store::SheetWrite> w = appraisals_->UpdateSheet(
+      *created, AuditActorOf(*p), "appraisal.change", mutate);
+  if (!w.ok()) return ToGrpcStatus(w.status());
+  FinishSheet(w->sheet, e->post_type, *config, resp);
+  return grpc::Status::OK;
+}
+
+grpc::Status AppraisalServiceImpl::GetSheetHistory(grpc::ServerContext* ctx,
+                                                   const v1::GetSheetRequest* req,
+                                                   v1::SheetHistory* resp) {
+  absl::StatusOr<Principal> p = auth_->Authenticate(*ctx);
+  if (!p.ok()) return ToGrpcStatus(p.status());
+  absl::StatusOr<domain::Employee> e = SheetScope(*p, req->employee_no());
+  if (!e.ok()) return ToGrpcStatus(e.status());
+  absl::StatusOr<domain::Period> period = ParsePeriod(req->period());
+  if (!period.ok()) return ToGrpcStatus(period.status());
+  absl::StatusOr<std::vector<store::StoredChange>> changes =
+      appraisals_->SheetHistory(e->employee_no, *period);
+  if (!changes.ok()) return ToGrpcStatus(changes.status());
+  for (const store::StoredChange& c : *changes) {
+    v1::SheetChange* o = resp->add_changes();
+    o->set_at_unix(c.at_micros / 1000000);
+    o->set_who(c.who);
+    o->set_what(c.what);
+    o->set_before(c.before_json);
+    o->set_after(c.after_json);
+  }
+  return grpc::Status::OK;
+}
+
+namespace {
+
+void EncodeDepartment(const store::StoredDepartmentAppraisal& d,
+                      const da::AppraisalConfig& config, v1::DepartmentAppraisal* out) {
+  out->set_department_code(d.department_code);
+  out->set_period(d.period.ToString());
+  out->set_duties_score(d.duties.value_or(0));
+  out->set_plan_score(d.plan.value_or(0));
+  out->set_key_indicator_score(d.key_indicator.value_or(0));
+  out->set_customer_score(d.customer.value_or(0));
+  if (!d.customer_provenance_json.empty()) {
+    ProvenanceFromJson(d.customer_provenance_json, out->mutable_customer_provenance());
+  }
+  if (!d.duties || !d.plan || !d.key_indicator) return;
+  da::DepartmentInput in{*d.duties, *d.plan, d.customer, *d.key_indicator};
+  absl::StatusOr<da::DepartmentTotal> total =
+      da::ComputeDepartmentTotal(in, config.department);
+  if (!total.ok()) return;
+  out->set_complete(true);
+  out->set_total(total->total);
+  out->set_total_normalised(total->normalised);
+}
+
+}  // namespace
+
+grpc::Status AppraisalServiceImpl::UpdateDepartmentAppraisal(
+    grpc::ServerContext* ctx, const v1::DepartmentAppraisal* req,
+    v1::DepartmentAppraisal* resp) {
+  absl::StatusOr<Principal> p = auth_->Authenticate(*ctx);
+  if (!p.ok()) return ToGrpcStatus(p.status());
+  if (absl::Status s = RequireHrOrAdmin(*p); !s.ok()) return ToGrpcStatus(s);
+  if (absl::Status s = domain::ValidateCode("department_code", req->department_code());
+      !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  absl::StatusOr<domain::Period> period = ParsePeriod(req->period());
+  if (!period.ok()) return ToGrpcStatus(period.status());
+  for (auto [name, v] : {std::pair{"duties_score", req->duties_score()},
+                         {"plan_score", req->plan_score()},
+                         {"key_indicator_score", req->key_indicator_score()}}) {
+    if (!std::isfinite(v) || v < 0 || v > 100) {
+      return ToGrpcStatus(
+          absl::InvalidArgumentError(absl::StrCat(name, ": must be 0..100")));
+    }
+  }
+  absl::StatusOr<LoadedConfig> config = Config(*period);
+  if (!config.ok()) return ToGrpcStatus(config.status());
+  absl::StatusOr<store::DepartmentWrite> w = appraisals_->UpdateDepartmentAppraisal(
+      req->department_code(), *period, AuditActorOf(*p), "appraisal.change",
+      [&](store::StoredDepartmentAppraisal& d) {
+        d.duties = req->duties_score();
+        d.plan = req->plan_score();
+        d.key_indicator = req->key_indicator_score();
+        return absl::OkStatus();
+      });
+  if (!w.ok()) return ToGrpcStatus(w.status());
+  EncodeDepartment(w->appraisal, config->config, resp);
+  return grpc::Status::OK;
+}
+
+grpc::Status AppraisalServiceImpl::GetDepartmentAppraisal(
+    grpc::ServerContext* ctx, const v1::GetDepartmentAppraisalRequest* req,
+    v1::DepartmentAppraisal* resp) {
+  absl::StatusOr<Principal> p = auth_->Authenticate(*ctx);
+  if (!p.ok()) return ToGrpcStatus(p.status());
+  if (absl::Status s = domain::ValidateCode("department_code", req->department_code());
+      !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  if (p->role == Role::kEmployee) {
+    return ToGrpcStatus(absl::PermissionDeniedError("HR or the department's manager only"));
+  }
+  if (absl::Status s = RequireDepartmentScope(*p, req->department_code()); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  absl::StatusOr<domain::Period> period = ParsePeriod(req->period());
+  if (!period.ok()) return ToGrpcStatus(period.status());
+  absl::StatusOr<LoadedConfig> config = Config(*period);
+  if (!config.ok()) return ToGrpcStatus(config.status());
+  absl::StatusOr<store::StoredDepartmentAppraisal> d =
+      appraisals_->GetDepartmentAppraisal(req->department_code(), *period);
+  if (!d.ok()) return ToGrpcStatus(d.status());
+  EncodeDepartment(*d, config->config, resp);
+  return grpc::Status::OK;
+}
+
+}  // namespace survey::api

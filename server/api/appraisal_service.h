@@ -1,0 +1,121 @@
+// AppraisalService (proto/survey/v1/appraisal.proto). Synchronous: staff
+// calls are rare and do blocking SQL. The maths is domain/appraisal/*; this
+// layer checks roles, loads, calls the domain, and writes through
+// store::AppraisalStore (one transaction per change, audited inside it).
+//
+// Roles:
+//   SetPeriodConfig / GetPeriodConfig, PushSatisfaction,
+//   UpdateDepartmentAppraisal                       HR, admin
+//   GetSheet / GetSheetHistory   the employee (own), their manager (own
+//                                department), HR / admin (all)
+//   ListSheets, GetDepartmentAppraisal   manager (own department), HR, admin
+//   UpdateSheetLines   employee: self_score of existing lines of the own
+//                      sheet (other fields of the request line are not
+//                      read); manager: everything but self scores, for the
+//                      own department; HR / admin: everything. Nobody edits
+//                      the satisfaction line: only PushSatisfaction writes it.
+//   TransitionSheet    draft<->submitted: manager or HR; submitted->confirmed:
+//                      the employee; confirmed->appeal_window and ->final: HR.
+// RPCs not listed (holidays, annual grading, appeals, export) answer
+// UNIMPLEMENTED through the generated base class.
+#ifndef SURVEY_API_APPRAISAL_SERVICE_H_
+#define SURVEY_API_APPRAISAL_SERVICE_H_
+
+#include <cstdint>
+#include <functional>
+
+#include "absl/status/statusor.h"
+#include "api/auth.h"
+#include "domain/appraisal/config.h"
+#include "store/appraisal_store.h"
+#include "store/org_store.h"
+#include "store/report_store.h"
+#include "store/template_cache.h"
+#include "survey/v1/appraisal.grpc.pb.h"
+
+namespace survey::api {
+
+// Test hook: when set, PushSatisfaction calls it before writing each sheet
+// with the number of sheets already handled; a non-OK status stops the push
+// there and is returned (simulates a push killed halfway). Process-wide.
+void SetPushFaultForTesting(std::function<absl::Status(int sheets_done)> hook);
+
+// The period's configuration: PeriodConfig plus the domain form.
+struct LoadedConfig {
+  v1::PeriodConfig proto;  // period = the period asked for
+  domain::appraisal::AppraisalConfig config;
+};
+
+class AppraisalServiceImpl final : public v1::AppraisalService::Service {
+ public:
+  // Every pointer must outlive the service. `now_unix` gives unix seconds.
+  AppraisalServiceImpl(const Authenticator* auth, store::OrgStore* org,
+                       store::AppraisalStore* appraisals,
+                       store::ReportStore* reports,
+                       store::TemplateCache* templates,
+                       std::function<int64_t()> now_unix)
+      : auth_(auth),
+        org_(org),
+        appraisals_(appraisals),
+        reports_(reports),
+        templates_(templates),
+        now_unix_(std::move(now_unix)) {}
+
+  grpc::Status SetPeriodConfig(grpc::ServerContext* ctx,
+                               const v1::PeriodConfig* req,
+                               v1::PeriodConfig* resp) override;
+  grpc::Status GetPeriodConfig(grpc::ServerContext* ctx,
+                               const v1::GetPeriodConfigRequest* req,
+                               v1::PeriodConfig* resp) override;
+  grpc::Status GetSheet(grpc::ServerContext* ctx, const v1::GetSheetRequest* req,
+                        v1::Sheet* resp) override;
+  grpc::Status ListSheets(grpc::ServerContext* ctx,
+                          const v1::ListSheetsRequest* req,
+                          v1::ListSheetsResponse* resp) override;
+  grpc::Status UpdateSheetLines(grpc::ServerContext* ctx,
+                                const v1::UpdateSheetLinesRequest* req,
+                                v1::Sheet* resp) override;
+  grpc::Status TransitionSheet(grpc::ServerContext* ctx,
+                               const v1::TransitionSheetRequest* req,
+                               v1::Sheet* resp) override;
+  grpc::Status GetSheetHistory(grpc::ServerContext* ctx,
+                               const v1::GetSheetRequest* req,
+                               v1::SheetHistory* resp) override;
+  grpc::Status UpdateDepartmentAppraisal(grpc::ServerContext* ctx,
+                                         const v1::DepartmentAppraisal* req,
+                                         v1::DepartmentAppraisal* resp) override;
+  grpc::Status GetDepartmentAppraisal(
+      grpc::ServerContext* ctx, const v1::GetDepartmentAppraisalRequest* req,
+      v1::DepartmentAppraisal* resp) override;
+  grpc::Status PushSatisfaction(grpc::ServerContext* ctx,
+                                const v1::PushSatisfactionRequest* req,
+                                v1::PushSatisfactionResponse* resp) override;
+
+ private:
+  // The configuration in force for `period` (carried forward, or defaults).
+  absl::StatusOr<LoadedConfig> Config(domain::Period period);
+  // The caller and the employee, after the scope check for reading `no`'s
+  // sheet.
+  absl::StatusOr<domain::Employee> SheetScope(const Principal& p,
+                                              const std::string& no);
+  // Existing sheet or a new draft (recorded).
+  absl::StatusOr<store::StoredSheet> SheetOrCreate(
+      const Principal& p, const domain::Employee& e, domain::Period period,
+      const LoadedConfig& config);
+  absl::Status Push(const Principal& p, domain::Period period,
+                    v1::PushSatisfactionResponse* out);
+  absl::Status PushDepartments(const Principal& p, domain::Period period,
+                               const LoadedConfig& config,
+                               v1::PushSatisfactionResponse* out);
+
+  const Authenticator* auth_;
+  store::OrgStore* org_;
+  store::AppraisalStore* appraisals_;
+  store::ReportStore* reports_;
+  store::TemplateCache* templates_;
+  std::function<int64_t()> now_unix_;
+};
+
+}  // namespace survey::api
+
+#endif  // SURVEY_API_APPRAISAL_SERVICE_H_

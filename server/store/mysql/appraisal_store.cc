@@ -1,0 +1,569 @@
+#include "store/mysql/appraisal_store.h"
+
+#include <cppconn/connection.h>
+#include <cppconn/exception.h>
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "store/mysql/statement.h"
+#include "store/mysql/transaction.h"
+
+namespace survey::store {
+
+namespace da = domain::appraisal;
+
+bool operator==(const StoredLine& a, const StoredLine& b) {
+  const da::SheetLine& x = a.line;
+  const da::SheetLine& y = b.line;
+  return x.id == y.id && x.section == y.section && x.weight == y.weight &&
+         x.self_score == y.self_score && x.reviewer_score == y.reviewer_score &&
+         x.subordinates_score == y.subordinates_score &&
+         x.superior_score == y.superior_score && x.points == y.points &&
+         x.confirmed == y.confirmed && x.satisfaction == y.satisfaction &&
+         x.insufficient_responses == y.insufficient_responses &&
+         a.title == b.title && a.goal == b.goal && a.standard == b.standard &&
+         a.data_source == b.data_source &&
+         a.provenance_json == b.provenance_json;
+}
+
+namespace {
+
+nlohmann::ordered_json Opt(const std::optional<double>& v) {
+  return v ? nlohmann::ordered_json(*v) : nlohmann::ordered_json(nullptr);
+}
+
+}  // namespace
+
+std::string SheetJson(const StoredSheet& s) {
+  nlohmann::ordered_json j;
+  j["employee_no"] = s.employee_no;
+  j["period"] = s.period.ToString();
+  j["template"] = s.sheet_template == da::SheetTemplate::kStandard
+                      ? "standard"
+                      : "customer_service";
+  j["state"] = std::string(da::SheetStateName(s.state));
+  j["kpi_weight"] = s.kpi_weight ? nlohmann::ordered_json(*s.kpi_weight)
+                                 : nlohmann::ordered_json(nullptr);
+  j["result_at"] = s.result_at;
+  nlohmann::ordered_json lines = nlohmann::ordered_json::array();
+  for (const StoredLine& l : s.lines) {
+    nlohmann::ordered_json o;
+    o["id"] = l.line.id;
+    o["section"] = std::string(da::SectionName(l.line.section));
+    o["title"] = l.title;
+    o["goal"] = l.goal;
+    o["standard"] = l.standard;
+    o["data_source"] = l.data_source;
+    o["weight"] = l.line.weight;
+    o["self_score"] = Opt(l.line.self_score);
+    o["reviewer_score"] = Opt(l.line.reviewer_score);
+    o["subordinates_score"] = Opt(l.line.subordinates_score);
+    o["superior_score"] = Opt(l.line.superior_score);
+    o["points"] = l.line.points;
+    o["confirmed"] = l.line.confirmed;
+    o["satisfaction"] = l.line.satisfaction;
+    o["insufficient_responses"] = l.line.insufficient_responses;
+    if (!l.provenance_json.empty()) {
+      o["provenance"] = nlohmann::ordered_json::parse(l.provenance_json, nullptr,
+                                                      /*allow_exceptions=*/false);
+    }
+    lines.push_back(std::move(o));
+  }
+  j["lines"] = std::move(lines);
+  return j.dump();
+}
+
+std::string DepartmentAppraisalJson(const StoredDepartmentAppraisal& d) {
+  nlohmann::ordered_json j;
+  j["department_code"] = d.department_code;
+  j["period"] = d.period.ToString();
+  j["duties"] = Opt(d.duties);
+  j["plan"] = Opt(d.plan);
+  j["key_indicator"] = Opt(d.key_indicator);
+  j["customer"] = Opt(d.customer);
+  if (!d.customer_provenance_json.empty()) {
+    j["customer_provenance"] = nlohmann::ordered_json::parse(
+        d.customer_provenance_json, nullptr, /*allow_exceptions=*/false);
+  }
+  return j.dump();
+}
+
+namespace mysql {
+namespace {
+
+using std::unique_ptr;
+
+constexpr da::Section kSections[] = {
+    da::Section::kKpi,       da::Section::kWorkGoals, da::Section::kBehaviour,
+    da::Section::kManagement, da::Section::kIncidents, da::Section::kBonus,
+    da::Section::kMorality,  da::Section::kDiligence, da::Section::kAbility,
+    da::Section::kPerformance};
+constexpr da::SheetState kStates[] = {
+    da::SheetState::kDraft, da::SheetState::kSubmitted,
+    da::SheetState::kConfirmed, da::SheetState::kAppealWindow,
+    da::SheetState::kFinal};
+
+da::Section ParseSection(const std::string& s) {
+  for (da::Section x : kSections) {
+    if (da::SectionName(x) == s) return x;
+  }
+  return da::Section::kKpi;  // the ENUM holds exactly these words
+}
+
+da::SheetState ParseState(const std::string& s) {
+  for (da::SheetState x : kStates) {
+    if (da::SheetStateName(x) == s) return x;
+  }
+  return da::SheetState::kDraft;
+}
+
+const char* TemplateWord(da::SheetTemplate t) {
+  return t == da::SheetTemplate::kStandard ? "standard" : "customer_service";
+}
+
+int64_t NowMicros() { return absl::ToUnixMicros(absl::Now()); }
+
+std::optional<double> OptDouble(sql::ResultSet& rs, uint32_t col) {
+  if (rs.isNull(col)) return std::nullopt;
+  return static_cast<double>(rs.getDouble(col));
+}
+
+void SetOptDouble(sql::PreparedStatement& st, unsigned i,
+                  const std::optional<double>& v) {
+  if (v) {
+    st.setDouble(i, *v);
+  } else {
+    st.setNull(i, sql::DataType::DOUBLE);
+  }
+}
+
+constexpr char kSheetColumns[] =
+    "SELECT employee_no, period, template, state, kpi_weight, result_at"
+    " FROM appraisal_sheet";
+constexpr char kLineColumns[] =
+    "SELECT employee_no, period, line_id, section, title, goal, standard,"
+    " data_source, weight, self_score, reviewer_score, subordinates_score,"
+    " superior_score, points, confirmed, satisfaction, insufficient_responses,"
+    " provenance_json FROM appraisal_line";
+
+StoredSheet ReadSheet(sql::ResultSet& rs) {
+  StoredSheet s;
+  s.employee_no = Str(rs, 1);
+  s.period = domain::Period::Parse(Str(rs, 2)).value_or(domain::Period());
+  s.sheet_template = Str(rs, 3) == "customer_service"
+                         ? da::SheetTemplate::kCustomerService
+                         : da::SheetTemplate::kStandard;
+  s.state = ParseState(Str(rs, 4));
+  if (!rs.isNull(5)) s.kpi_weight = rs.getInt(5);
+  s.result_at = rs.getInt64(6);
+  return s;
+}
+
+StoredLine ReadLine(sql::ResultSet& rs) {
+  StoredLine l;
+  l.line.id = Str(rs, 3);
+  l.line.section = ParseSection(Str(rs, 4));
+  l.title = Str(rs, 5);
+  l.goal = Str(rs, 6);
+  l.standard = Str(rs, 7);
+  l.data_source = Str(rs, 8);
+  l.line.weight = rs.getDouble(9);
+  l.line.self_score = OptDouble(rs, 10);
+  l.line.reviewer_score = OptDouble(rs, 11);
+  l.line.subordinates_score = OptDouble(rs, 12);
+  l.line.superior_score = OptDouble(rs, 13);
+  l.line.points = rs.getDouble(14);
+  l.line.confirmed = rs.getBoolean(15);
+  l.line.satisfaction = rs.getBoolean(16);
+  l.line.insufficient_responses = rs.getBoolean(17);
+  l.provenance_json = Str(rs, 18);
+  return l;
+}
+
+// The sheet (locked if `lock`) with its lines, or nullopt.
+std::optional<StoredSheet> LoadSheet(sql::Connection& c, const std::string& no,
+                                     domain::Period period, bool lock) {
+  unique_ptr<sql::PreparedStatement> st(c.prepareStatement(
+      absl::StrCat(kSheetColumns, " WHERE employee_no = ? AND period = ?",
+                   lock ? " FOR UPDATE" : "")));
+  st->setString(1, no);
+  st->setString(2, period.ToString());
+  unique_ptr<sql::ResultSet> rs(st->executeQuery());
+  if (!rs->next()) return std::nullopt;
+  StoredSheet sheet = ReadSheet(*rs);
+  unique_ptr<sql::PreparedStatement> lines(c.prepareStatement(absl::StrCat(
+      kLineColumns, " WHERE employee_no = ? AND period = ? ORDER BY position")));
+  lines->setString(1, no);
+  lines->setString(2, period.ToString());
+  unique_ptr<sql::ResultSet> lr(lines->executeQuery());
+  while (lr->next()) sheet.lines.push_back(ReadLine(*lr));
+  return sheet;
+}
+
+void WriteSheetRow(sql::Connection& c, const StoredSheet& s, bool insert) {
+  unique_ptr<sql::PreparedStatement> st(c.prepareStatement(
+      insert ? "INSERT INTO appraisal_sheet (template, state, kpi_weight,"
+               " result_at, employee_no, period) VALUES (?, ?, ?, ?, ?, ?)"
+             : "UPDATE appraisal_sheet SET template = ?, state = ?,"
+               " kpi_weight = ?, result_at = ? WHERE employee_no = ? AND"
+               " period = ?"));
+  st->setString(1, TemplateWord(s.sheet_template));
+  st->setString(2, std::string(da::SheetStateName(s.state)));
+  if (s.kpi_weight) {
+    st->setInt(3, *s.kpi_weight);
+  } else {
+    st->setNull(3, sql::DataType::INTEGER);
+  }
+  st->setInt64(4, s.result_at);
+  st->setString(5, s.employee_no);
+  st->setString(6, s.period.ToString());
+  st->executeUpdate();
+}
+
+void ReplaceLines(sql::Connection& c, const StoredSheet& s) {
+  unique_ptr<sql::PreparedStatement> del(c.prepareStatement(
+      "DELETE FROM appraisal_line WHERE employee_no = ? AND period = ?"));
+  del->setString(1, s.employee_no);
+  del->setString(2, s.period.ToString());
+  del->executeUpdate();
+  if (s.lines.empty()) return;
+  unique_ptr<sql::PreparedStatement> ins(c.prepareStatement(
+      "INSERT INTO appraisal_line (employee_no, period, line_id, position,"
+      " section, title, goal, standard, data_source, weight, self_score,"
+      " reviewer_score, subordinates_score, superior_score, points,"
+      " confirmed, satisfaction, insufficient_responses, provenance_json)"
+      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  int position = 0;
+  for (const StoredLine& l : s.lines) {
+    ins->setString(1, s.employee_no);
+    ins->setString(2, s.period.ToString());
+    ins->setString(3, l.line.id);
+    ins->setInt(4, position++);
+    ins->setString(5, std::string(da::SectionName(l.line.section)));
+    ins->setString(6, l.title);
+    ins->setString(7, l.goal);
+    ins->setString(8, l.standard);
+    ins->setString(9, l.data_source);
+    ins->setDouble(10, l.line.weight);
+    SetOptDouble(*ins, 11, l.line.self_score);
+    SetOptDouble(*ins, 12, l.line.reviewer_score);
+    SetOptDouble(*ins, 13, l.line.subordinates_score);
+    SetOptDouble(*ins, 14, l.line.superior_score);
+    ins->setDouble(15, l.line.points);
+    ins->setBoolean(16, l.line.confirmed);
+    ins->setBoolean(17, l.line.satisfaction);
+    ins->setBoolean(18, l.line.insufficient_responses);
+    ins->setString(19, l.provenance_json);
+    ins->executeUpdate();
+  }
+}
+
+void AppendChange(sql::Connection& c, const StoredSheet& s,
+                  const AuditActor& actor, std::string_view what,
+                  const std::string& before, const std::string& after) {
+  unique_ptr<sql::PreparedStatement> st(c.prepareStatement(
+      "INSERT INTO appraisal_change (employee_no, period, at_us, who, what,"
+      " before_json, after_json) VALUES (?, ?, ?, ?, ?, ?, ?)"));
+  st->setString(1, s.employee_no);
+  st->setString(2, s.period.ToString());
+  st->setInt64(3, NowMicros());
+  st->setString(4, actor.name);
+  st->setString(5, std::string(what));
+  st->setString(6, before);
+  st->setString(7, after);
+  st->executeUpdate();
+}
+
+constexpr char kDeptColumns[] =
+    "SELECT department_code, period, duties, plan, key_indicator, customer,"
+    " customer_provenance_json FROM department_appraisal";
+
+StoredDepartmentAppraisal ReadDept(sql::ResultSet& rs) {
+  StoredDepartmentAppraisal d;
+  d.department_code = Str(rs, 1);
+  d.period = domain::Period::Parse(Str(rs, 2)).value_or(domain::Period());
+  d.duties = OptDouble(rs, 3);
+  d.plan = OptDouble(rs, 4);
+  d.key_indicator = OptDouble(rs, 5);
+  d.customer = OptDouble(rs, 6);
+  d.customer_provenance_json = Str(rs, 7);
+  return d;
+}
+
+}  // namespace
+
+absl::StatusOr<AppraisalStore::ConfigRow> MysqlAppraisalStore::GetConfig(
+    domain::Period period) {
+  return WithConnection(
+      *pool_, "get appraisal config",
+      [&](sql::Connection& c) -> absl::StatusOr<ConfigRow> {
+        unique_ptr<sql::PreparedStatement> st(c.prepareStatement(
+            "SELECT period, config_json FROM appraisal_config WHERE period <= ?"
+            " ORDER BY period DESC LIMIT 1"));
+        st->setString(1, period.ToString());
+        unique_ptr<sql::ResultSet> rs(st->executeQuery());
+        if (!rs->next()) {
+          return absl::NotFoundError("no appraisal configuration");
+        }
+        absl::StatusOr<domain::Period> p = domain::Period::Parse(Str(*rs, 1));
+        if (!p.ok()) return absl::InternalError("appraisal_config: bad period");
+        return ConfigRow{*p, Str(*rs, 2)};
+      });
+}
+
+absl::StatusOr<bool> MysqlAppraisalStore::SetConfig(domain::Period period,
+                                                    const std::string& json,
+                                                    const AuditActor& actor) {
+  bool changed = false;
+  absl::Status status =
+      RunInTransaction(*pool_, [&](sql::Connection& c) -> absl::Status {
+        changed = false;
+        unique_ptr<sql::PreparedStatement> st(c.prepareStatement(
+            "SELECT config_json FROM appraisal_config WHERE period = ?"
+            " FOR UPDATE"));
+        st->setString(1, period.ToString());
+        unique_ptr<sql::ResultSet> rs(st->executeQuery());
+        std::string before;
+        if (rs->next()) before = Str(*rs, 1);
+        if (before == json) return absl::OkStatus();
+        unique_ptr<sql::PreparedStatement> up(c.prepareStatement(
+            "INSERT INTO appraisal_config (period, config_json) VALUES (?, ?)"
+            " ON DUPLICATE KEY UPDATE config_json = VALUES(config_json)"));
+        up->setString(1, period.ToString());
+        up->setString(2, json);
+        up->executeUpdate();
+        AuditEntry entry{actor, "appraisal.change",
+                         absl::StrCat("config:", period.ToString()), before,
+                         json};
+        absl::StatusOr<int64_t> seq = audit_->AppendInTransaction(c, entry);
+        if (!seq.ok()) return seq.status();
+        changed = true;
+        return absl::OkStatus();
+      });
+  if (!status.ok()) return status;
+  return changed;
+}
+
+absl::StatusOr<StoredSheet> MysqlAppraisalStore::GetSheet(
+    const std::string& employee_no, domain::Period period) {
+  // One consistent snapshot of the sheet row and its lines.
+  StoredSheet out;
+  absl::Status status =
+      RunInTransaction(*pool_, [&](sql::Connection& c) -> absl::Status {
+        std::optional<StoredSheet> s = LoadSheet(c, employee_no, period, false);
+        if (!s) {
+          return absl::NotFoundError(absl::StrCat(
+              "no sheet for ", employee_no, " in ", period.ToString()));
+        }
+        out = std::move(*s);
+        return absl::OkStatus();
+      });
+  if (!status.ok()) return status;
+  return out;
+}
+
+absl::StatusOr<std::vector<StoredSheet>> MysqlAppraisalStore::ListSheets(
+    domain::Period period, const std::string& department_code) {
+  std::vector<StoredSheet> out;
+  absl::Status status =
+      RunInTransaction(*pool_, [&](sql::Connection& c) -> absl::Status {
+        out.clear();
+        std::string dept_filter =
+            department_code.empty()
+                ? ""
+                : " AND employee_no IN (SELECT employee_no FROM employee"
+                  " WHERE department_code = ?)";
+        unique_ptr<sql::PreparedStatement> st(c.prepareStatement(absl::StrCat(
+            kSheetColumns, " WHERE period = ?", dept_filter,
+            " ORDER BY employee_no")));
+        st->setString(1, period.ToString());
+        if (!department_code.empty()) st->setString(2, department_code);
+        unique_ptr<sql::ResultSet> rs(st->executeQuery());
+        std::map<std::string, size_t> index;
+        while (rs->next()) {
+          out.push_back(ReadSheet(*rs));
+          index[out.back().employee_no] = out.size() - 1;
+        }
+        if (out.empty()) return absl::OkStatus();
+        unique_ptr<sql::PreparedStatement> lines(c.prepareStatement(
+            absl::StrCat(kLineColumns, " WHERE period = ?", dept_filter,
+                         " ORDER BY employee_no, position")));
+        lines->setString(1, period.ToString());
+        if (!department_code.empty()) lines->setString(2, department_code);
+        unique_ptr<sql::ResultSet> lr(lines->executeQuery());
+        while (lr->next()) {
+          auto it = index.find(Str(*lr, 1));
+          if (it != index.end()) out[it->second].lines.push_back(ReadLine(*lr));
+        }
+        return absl::OkStatus();
+      });
+  if (!status.ok()) return status;
+  return out;
+}
+
+absl::StatusOr<SheetWrite> MysqlAppraisalStore::UpdateSheet(
+    const StoredSheet& fresh, const AuditActor& actor, std::string_view action,
+    const std::function<absl::Status(StoredSheet&)>& mutate) {
+  SheetWrite result;
+  absl::Status status =
+      RunInTransaction(*pool_, [&](sql::Connection& c) -> absl::Status {
+        result = SheetWrite{};
+        std::optional<StoredSheet> current =
+            LoadSheet(c, fresh.employee_no, fresh.period, true);
+        if (!current) {
+          // Lock the employee so it cannot vanish under the new sheet, and
+          // so that two creators queue instead of both inserting.
+          unique_ptr<sql::PreparedStatement> emp(c.prepareStatement(
+              "SELECT 1 FROM employee WHERE employee_no = ? FOR UPDATE"));
+          emp->setString(1, fresh.employee_no);
+          unique_ptr<sql::ResultSet> er(emp->executeQuery());
+          if (!er->next()) {
+            return absl::NotFoundError(
+                absl::StrCat("no employee \"", fresh.employee_no, "\""));
+          }
+          current = LoadSheet(c, fresh.employee_no, fresh.period, true);
+        }
+        bool create = !current.has_value();
+        StoredSheet before = create ? fresh : *current;
+        StoredSheet after = before;
+        if (mutate) {
+          if (absl::Status s = mutate(after); !s.ok()) return s;
+        }
+        after.employee_no = fresh.employee_no;  // the key never changes
+        after.period = fresh.period;
+        if (!create && after == before) {
+          result.sheet = std::move(after);
+          return absl::OkStatus();
+        }
+        WriteSheetRow(c, after, create);
+        ReplaceLines(c, after);
+        std::string before_json = create ? "" : SheetJson(before);
+        std::string after_json = SheetJson(after);
+        AppendChange(c, after, actor, create && after == fresh ? "create" : action,
+                     before_json, after_json);
+        AuditEntry entry{actor, std::string(action),
+                         absl::StrCat("sheet:", after.employee_no, "/",
+                                      after.period.ToString()),
+                         before_json, after_json};
+        absl::StatusOr<int64_t> seq = audit_->AppendInTransaction(c, entry);
+        if (!seq.ok()) return seq.status();
+        result.created = create;
+        result.changed = true;
+        result.sheet = std::move(after);
+        return absl::OkStatus();
+      });
+  if (!status.ok()) return status;
+  return result;
+}
+
+absl::StatusOr<std::vector<StoredChange>> MysqlAppraisalStore::SheetHistory(
+    const std::string& employee_no, domain::Period period) {
+  return WithConnection(
+      *pool_, "sheet history",
+      [&](sql::Connection& c) -> absl::StatusOr<std::vector<StoredChange>> {
+        unique_ptr<sql::PreparedStatement> st(c.prepareStatement(
+            "SELECT at_us, who, what, before_json, after_json FROM"
+            " appraisal_change WHERE employee_no = ? AND period = ? ORDER BY id"));
+        st->setString(1, employee_no);
+        st->setString(2, period.ToString());
+        unique_ptr<sql::ResultSet> rs(st->executeQuery());
+        std::vector<StoredChange> out;
+        while (rs->next()) {
+          out.push_back(StoredChange{rs->getInt64(1), Str(*rs, 2), Str(*rs, 3),
+                                     Str(*rs, 4), Str(*rs, 5)});
+        }
+        return out;
+      });
+}
+
+absl::StatusOr<StoredDepartmentAppraisal>
+MysqlAppraisalStore::GetDepartmentAppraisal(const std::string& department_code,
+                                            domain::Period period) {
+  return WithConnection(
+      *pool_, "get department appraisal",
+      [&](sql::Connection& c) -> absl::StatusOr<StoredDepartmentAppraisal> {
+        unique_ptr<sql::PreparedStatement> st(c.prepareStatement(absl::StrCat(
+            kDeptColumns, " WHERE department_code = ? AND period = ?")));
+        st->setString(1, department_code);
+        st->setString(2, period.ToString());
+        unique_ptr<sql::ResultSet> rs(st->executeQuery());
+        if (!rs->next()) {
+          return absl::NotFoundError(absl::StrCat(
+              "no appraisal of department ", department_code, " in ",
+              period.ToString()));
+        }
+        return ReadDept(*rs);
+      });
+}
+
+absl::StatusOr<DepartmentWrite> MysqlAppraisalStore::UpdateDepartmentAppraisal(
+    const std::string& department_code, domain::Period period,
+    const AuditActor& actor, std::string_view action,
+    const std::function<absl::Status(StoredDepartmentAppraisal&)>& mutate) {
+  DepartmentWrite result;
+  absl::Status status =
+      RunInTransaction(*pool_, [&](sql::Connection& c) -> absl::Status {
+        result = DepartmentWrite{};
+        unique_ptr<sql::PreparedStatement> dept(c.prepareStatement(
+            "SELECT 1 FROM department WHERE code = ? FOR UPDATE"));
+        dept->setString(1, department_code);
+        unique_ptr<sql::ResultSet> dr(dept->executeQuery());
+        if (!dr->next()) {
+          return absl::NotFoundError(
+              absl::StrCat("no department \"", department_code, "\""));
+        }
+        unique_ptr<sql::PreparedStatement> st(c.prepareStatement(absl::StrCat(
+            kDeptColumns, " WHERE department_code = ? AND period = ? FOR UPDATE")));
+        st->setString(1, department_code);
+        st->setString(2, period.ToString());
+        unique_ptr<sql::ResultSet> rs(st->executeQuery());
+        bool exists = rs->next();
+        StoredDepartmentAppraisal before;
+        before.department_code = department_code;
+        before.period = period;
+        if (exists) before = ReadDept(*rs);
+        StoredDepartmentAppraisal after = before;
+        if (mutate) {
+          if (absl::Status s = mutate(after); !s.ok()) return s;
+        }
+        after.department_code = department_code;
+        after.period = period;
+        result.appraisal = after;
+        if (after == before) return absl::OkStatus();
+        unique_ptr<sql::PreparedStatement> up(c.prepareStatement(
+            "INSERT INTO department_appraisal (department_code, period, duties,"
+            " plan, key_indicator, customer, customer_provenance_json) VALUES"
+            " (?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE duties ="
+            " VALUES(duties), plan = VALUES(plan), key_indicator ="
+            " VALUES(key_indicator), customer = VALUES(customer),"
+            " customer_provenance_json = VALUES(customer_provenance_json)"));
+        up->setString(1, department_code);
+        up->setString(2, period.ToString());
+        SetOptDouble(*up, 3, after.duties);
+        SetOptDouble(*up, 4, after.plan);
+        SetOptDouble(*up, 5, after.key_indicator);
+        SetOptDouble(*up, 6, after.customer);
+        up->setString(7, after.customer_provenance_json);
+        up->executeUpdate();
+        AuditEntry entry{actor, std::string(action),
+                         absl::StrCat("department:", department_code, "/",
+                                      period.ToString()),
+                         exists ? DepartmentAppraisalJson(before) : "",
+                         DepartmentAppraisalJson(after)};
+        absl::StatusOr<int64_t> seq = audit_->AppendInTransaction(c, entry);
+        if (!seq.ok()) return seq.status();
+        result.changed = true;
+        return absl::OkStatus();
+      });
+  if (!status.ok()) return status;
+  return result;
+}
+
+}  // namespace mysql
+}  // namespace survey::store
