@@ -47,6 +47,8 @@ void AddReportCommands(CLI::App& app, const GlobalOptions& global, int* exit_cod
 void AddHealthCommand(CLI::App& app, const GlobalOptions& global, int* exit_code);
 // staff, apikey and audit (admin only).
 void AddStaffCommands(CLI::App& app, const GlobalOptions& global, int* exit_code);
+// Appraisal sheets, satisfaction push, grading and appeals.
+void AddAppraisalCommands(CLI::App& app, const GlobalOptions& global, int* exit_code);
 
 }  // namespace survey::client
 
