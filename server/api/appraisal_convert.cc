@@ -16,6 +16,7 @@ namespace da = domain::appraisal;
 using json = nlohmann::ordered_json;
 
 constexpr size_t kMaxTitleBytes = 200;
+constexpr int kDefaultMinGradingUnit = 20;  // grading.h GradingOptions
 constexpr size_t kMaxTextBytes = 2000;
 
 struct SectionPair {
@@ -83,6 +84,19 @@ v1::PeriodConfig DefaultPeriodConfig() {
   c.set_dept_duties_percent(d.department.duties);
   c.set_dept_plan_percent(d.department.plan);
   c.set_dept_customer_percent(d.department.customer);
+  c.set_management_self_percent(d.management_parts.self);
+  c.set_management_subordinates_percent(d.management_parts.subordinates);
+  c.set_management_superior_percent(d.management_parts.superior);
+  c.set_morality_percent(d.customer_service.morality);
+  c.set_diligence_percent(d.customer_service.diligence);
+  c.set_ability_percent(d.customer_service.ability);
+  c.set_performance_percent(d.customer_service.performance);
+  c.set_year_end_checks_percent(d.year_end.checks);
+  c.set_year_end_monthly_percent(d.year_end.monthly);
+  c.set_year_end_appraisal_percent(d.year_end.year_end);
+  c.set_quarter_manager_percent(d.quarter.manager);
+  c.set_quarter_member_percent(d.quarter.member);
+  c.set_min_grading_unit(kDefaultMinGradingUnit);
   return c;
 }
 
@@ -108,6 +122,28 @@ absl::StatusOr<da::AppraisalConfig> ToAppraisalConfig(const v1::PeriodConfig& c)
   out.max_window_periods = c.max_window_periods();
   out.department = {c.dept_duties_percent(), c.dept_plan_percent(),
                     c.dept_customer_percent()};
+  // Optional fields: unset keeps the default already in `out`.
+  auto opt = [](bool has, int32_t v, int& dest) {
+    if (has) dest = v;
+  };
+  opt(c.has_management_self_percent(), c.management_self_percent(), out.management_parts.self);
+  opt(c.has_management_subordinates_percent(), c.management_subordinates_percent(),
+      out.management_parts.subordinates);
+  opt(c.has_management_superior_percent(), c.management_superior_percent(),
+      out.management_parts.superior);
+  opt(c.has_morality_percent(), c.morality_percent(), out.customer_service.morality);
+  opt(c.has_diligence_percent(), c.diligence_percent(), out.customer_service.diligence);
+  opt(c.has_ability_percent(), c.ability_percent(), out.customer_service.ability);
+  opt(c.has_performance_percent(), c.performance_percent(), out.customer_service.performance);
+  opt(c.has_year_end_checks_percent(), c.year_end_checks_percent(), out.year_end.checks);
+  opt(c.has_year_end_monthly_percent(), c.year_end_monthly_percent(), out.year_end.monthly);
+  opt(c.has_year_end_appraisal_percent(), c.year_end_appraisal_percent(),
+      out.year_end.year_end);
+  opt(c.has_quarter_manager_percent(), c.quarter_manager_percent(), out.quarter.manager);
+  opt(c.has_quarter_member_percent(), c.quarter_member_percent(), out.quarter.member);
+  if (c.has_min_grading_unit() && (c.min_grading_unit() < 1 || c.min_grading_unit() > 100000)) {
+    return absl::InvalidArgumentError("min_grading_unit: must be 1..100000");
+  }
   if (absl::Status s = da::ValidateConfig(out); !s.ok()) return s;
   std::map<std::string, double> caps(c.performance_caps().begin(),
                                      c.performance_caps().end());
@@ -139,6 +175,19 @@ std::string PeriodConfigJson(const v1::PeriodConfig& c) {
   j["dept_duties_percent"] = c.dept_duties_percent();
   j["dept_plan_percent"] = c.dept_plan_percent();
   j["dept_customer_percent"] = c.dept_customer_percent();
+  if (c.has_management_self_percent()) j["management_self_percent"] = c.management_self_percent();
+  if (c.has_management_subordinates_percent()) j["management_subordinates_percent"] = c.management_subordinates_percent();
+  if (c.has_management_superior_percent()) j["management_superior_percent"] = c.management_superior_percent();
+  if (c.has_morality_percent()) j["morality_percent"] = c.morality_percent();
+  if (c.has_diligence_percent()) j["diligence_percent"] = c.diligence_percent();
+  if (c.has_ability_percent()) j["ability_percent"] = c.ability_percent();
+  if (c.has_performance_percent()) j["performance_percent"] = c.performance_percent();
+  if (c.has_year_end_checks_percent()) j["year_end_checks_percent"] = c.year_end_checks_percent();
+  if (c.has_year_end_monthly_percent()) j["year_end_monthly_percent"] = c.year_end_monthly_percent();
+  if (c.has_year_end_appraisal_percent()) j["year_end_appraisal_percent"] = c.year_end_appraisal_percent();
+  if (c.has_quarter_manager_percent()) j["quarter_manager_percent"] = c.quarter_manager_percent();
+  if (c.has_quarter_member_percent()) j["quarter_member_percent"] = c.quarter_member_percent();
+  if (c.has_min_grading_unit()) j["min_grading_unit"] = c.min_grading_unit();
   return j.dump();
 }
 
@@ -164,6 +213,19 @@ absl::StatusOr<v1::PeriodConfig> PeriodConfigFromJson(const std::string& text) {
     c.set_dept_duties_percent(num("dept_duties_percent", c.dept_duties_percent()));
     c.set_dept_plan_percent(num("dept_plan_percent", c.dept_plan_percent()));
     c.set_dept_customer_percent(num("dept_customer_percent", c.dept_customer_percent()));
+    c.set_management_self_percent(num("management_self_percent", c.management_self_percent()));
+    c.set_management_subordinates_percent(num("management_subordinates_percent", c.management_subordinates_percent()));
+    c.set_management_superior_percent(num("management_superior_percent", c.management_superior_percent()));
+    c.set_morality_percent(num("morality_percent", c.morality_percent()));
+    c.set_diligence_percent(num("diligence_percent", c.diligence_percent()));
+    c.set_ability_percent(num("ability_percent", c.ability_percent()));
+    c.set_performance_percent(num("performance_percent", c.performance_percent()));
+    c.set_year_end_checks_percent(num("year_end_checks_percent", c.year_end_checks_percent()));
+    c.set_year_end_monthly_percent(num("year_end_monthly_percent", c.year_end_monthly_percent()));
+    c.set_year_end_appraisal_percent(num("year_end_appraisal_percent", c.year_end_appraisal_percent()));
+    c.set_quarter_manager_percent(num("quarter_manager_percent", c.quarter_manager_percent()));
+    c.set_quarter_member_percent(num("quarter_member_percent", c.quarter_member_percent()));
+    c.set_min_grading_unit(num("min_grading_unit", c.min_grading_unit()));
     if (j.contains("performance_caps") && j["performance_caps"].is_object()) {
       for (const auto& [k, v] : j["performance_caps"].items()) {
         (*c.mutable_performance_caps())[k] = v.get<double>();
@@ -332,6 +394,7 @@ void EncodeSheet(const store::StoredSheet& s, domain::PostType post,
   out->set_state(StateToProto(s.state));
   if (s.kpi_weight) out->set_kpi_weight(*s.kpi_weight);
   out->set_result_at_unix(s.result_at);
+  out->set_submitted_at_unix(s.submitted_at);
   for (const store::StoredLine& l : s.lines) {
     v1::SheetLine* o = out->add_lines();
     o->set_id(l.line.id);
@@ -357,26 +420,68 @@ void EncodeSheet(const store::StoredSheet& s, domain::PostType post,
     }
   }
   absl::StatusOr<da::SheetScore> score = da::ScoreSheet(ToSheetInput(s, post), config);
-  if (!score.ok()) {
-    out->set_scored(false);
+  if (score.ok()) {
+    if (score->renormalised) out->add_flags("renormalised");
+    for (size_t i = 0; i < score->lines.size() && i < s.lines.size(); ++i) {
+      v1::SheetLine* o = out->mutable_lines(static_cast<int>(i));
+      o->set_counted(score->lines[i].counted);
+      if (score->lines[i].counted) o->set_score(score->lines[i].score);
+    }
+  } else if (!s.appeal_score) {
     out->add_flags(absl::StrCat(
         absl::IsFailedPrecondition(score.status()) ? "waiting: " : "invalid: ",
         score.status().message()));
-    return;
   }
-  out->set_scored(true);
-  out->set_score(score->score);
-  out->set_max_score(score->max_score);
-  if (absl::StatusOr<int64_t> bp = da::CoefficientBp(score->score, score->max_score);
-      bp.ok()) {
-    out->set_coefficient(static_cast<double>(*bp) / 10000.0);
+  if (s.appeal_score) {
+    out->set_appeal_score(*s.appeal_score);
+    out->add_flags("score_set_by_appeal");
   }
-  if (score->renormalised) out->add_flags("renormalised");
-  for (size_t i = 0; i < score->lines.size() && i < s.lines.size(); ++i) {
-    v1::SheetLine* o = out->mutable_lines(static_cast<int>(i));
-    o->set_counted(score->lines[i].counted);
-    if (score->lines[i].counted) o->set_score(score->lines[i].score);
+  SheetFigures figures = FiguresOf(s, post, config);
+  out->set_scored(figures.score.has_value());
+  if (!figures.score) return;
+  out->set_score(*figures.score);
+  out->set_max_score(figures.max_score);
+  if (figures.coefficient_bp) {
+    out->set_coefficient(static_cast<double>(*figures.coefficient_bp) / 10000.0);
   }
 }
+
+SheetFigures FiguresOf(const store::StoredSheet& s, domain::PostType post,
+                       const da::AppraisalConfig& config) {
+  SheetFigures out;
+  absl::StatusOr<da::SheetScore> score = da::ScoreSheet(ToSheetInput(s, post), config);
+  if (score.ok()) {
+    out.score = score->score;
+    out.max_score = score->max_score;
+  }
+  if (s.appeal_score) out.score = *s.appeal_score;
+  if (out.score) {
+    absl::StatusOr<int64_t> bp = da::CoefficientBp(*out.score, out.max_score);
+    if (bp.ok()) out.coefficient_bp = *bp;
+  }
+  return out;
+}
+
+absl::StatusOr<domain::Period> ParsePeriodField(std::string_view field,
+                                                const std::string& text) {
+  absl::StatusOr<domain::Period> p = domain::Period::Parse(text);
+  if (!p.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(std::string(field), ": ", p.status().message()));
+  }
+  return p;
+}
+
+absl::StatusOr<int> ParseYearField(std::string_view field, const std::string& text) {
+  absl::StatusOr<domain::Period> p = domain::Period::Parse(text + "-01");
+  if (text.size() != 4 || !p.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        std::string(field), ": a year \"YYYY\" between ", domain::Period::kMinYear,
+        " and ", domain::Period::kMaxYear));
+  }
+  return p->Year();
+}
+
+bool IsHr(const Principal& p) { return p.role == Role::kHr || p.role == Role::kAdmin; }
 
 }  // namespace survey::api

@@ -4,9 +4,13 @@
 #ifndef SURVEY_API_APPRAISAL_CONVERT_H_
 #define SURVEY_API_APPRAISAL_CONVERT_H_
 
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "absl/status/statusor.h"
+#include "api/auth.h"
 #include "domain/appraisal/config.h"
 #include "domain/appraisal/satisfaction.h"
 #include "domain/org.h"
@@ -40,6 +44,24 @@ void EncodeSheet(const store::StoredSheet& s, domain::PostType post,
 // The domain input of ScoreSheet.
 domain::appraisal::SheetInput ToSheetInput(const store::StoredSheet& s,
                                            domain::PostType post);
+
+// A sheet's score and coefficient as they count: the score an accepted
+// appeal fixed, else the lines' score; unset while not scorable.
+struct SheetFigures {
+  std::optional<double> score;
+  double max_score = 100;
+  std::optional<int64_t> coefficient_bp;
+};
+SheetFigures FiguresOf(const store::StoredSheet& s, domain::PostType post,
+                       const domain::appraisal::AppraisalConfig& config);
+
+// "period: ..." InvalidArgument for a bad "YYYY-MM" (`field` names it).
+absl::StatusOr<domain::Period> ParsePeriodField(std::string_view field,
+                                                const std::string& text);
+// A year "YYYY" within the Period bounds.
+absl::StatusOr<int> ParseYearField(std::string_view field, const std::string& text);
+// HR or admin.
+bool IsHr(const Principal& p);
 
 v1::SheetState StateToProto(domain::appraisal::SheetState s);
 absl::StatusOr<domain::appraisal::SheetState> StateFromProto(v1::SheetState s);

@@ -22,29 +22,11 @@ namespace {
 
 namespace da = domain::appraisal;
 
-absl::StatusOr<domain::Period> ParsePeriod(const std::string& text) {
-  absl::StatusOr<domain::Period> p = domain::Period::Parse(text);
-  if (!p.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("period: ", p.status().message()));
-  }
-  return p;
-}
-
-bool IsHr(const Principal& p) { return p.role == Role::kHr || p.role == Role::kAdmin; }
-
-// The appeal deadline (end of its civil day, local time) of a result
-// released at `result_at`. Weekends only: SetHolidays is not implemented.
-int64_t AppealDeadlineUnix(int64_t result_at) {
-  absl::TimeZone tz = absl::LocalTimeZone();
-  absl::CivilDay released = absl::ToCivilDay(absl::FromUnixSeconds(result_at), tz);
-  absl::CivilDay deadline = da::AppealDeadline(da::WorkCalendar(), released);
-  return absl::ToUnixSeconds(absl::FromCivil(deadline + 1, tz)) - 1;
-}
-
-void FinishSheet(const store::StoredSheet& s, domain::PostType post,
-                 const LoadedConfig& config, v1::Sheet* out) {
-  EncodeSheet(s, post, config.config, out);
-  if (s.result_at > 0) out->set_appeal_deadline_unix(AppealDeadlineUnix(s.result_at));
+template <typename T>
+grpc::Status Respond(absl::StatusOr<T> value, T* out) {
+  if (!value.ok()) return ToGrpcStatus(value.status());
+  *out = std::move(*value);
+  return grpc::Status::OK;
 }
 
 // The next free "L<n>" line id.
@@ -132,7 +114,7 @@ grpc::Status AppraisalServiceImpl::SetPeriodConfig(grpc::ServerContext* ctx,
   absl::StatusOr<Principal> p = auth_->Authenticate(*ctx);
   if (!p.ok()) return ToGrpcStatus(p.status());
   if (absl::Status s = RequireHrOrAdmin(*p); !s.ok()) return ToGrpcStatus(s);
-  absl::StatusOr<domain::Period> period = ParsePeriod(req->period());
+  absl::StatusOr<domain::Period> period = ParsePeriodField("period", req->period());
   if (!period.ok()) return ToGrpcStatus(period.status());
   absl::StatusOr<da::AppraisalConfig> config = ToAppraisalConfig(*req);
   if (!config.ok()) return ToGrpcStatus(config.status());
@@ -155,7 +137,7 @@ grpc::Status AppraisalServiceImpl::GetPeriodConfig(
   absl::StatusOr<Principal> p = auth_->Authenticate(*ctx);
   if (!p.ok()) return ToGrpcStatus(p.status());
   if (absl::Status s = RequireHrOrAdmin(*p); !s.ok()) return ToGrpcStatus(s);
-  absl::StatusOr<domain::Period> period = ParsePeriod(req->period());
+  absl::StatusOr<domain::Period> period = ParsePeriodField("period", req->period());
   if (!period.ok()) return ToGrpcStatus(period.status());
   absl::StatusOr<LoadedConfig> loaded = Config(*period);
   if (!loaded.ok()) return ToGrpcStatus(loaded.status());
@@ -170,58 +152,13 @@ grpc::Status AppraisalServiceImpl::GetSheet(grpc::ServerContext* ctx,
   if (!p.ok()) return ToGrpcStatus(p.status());
   absl::StatusOr<domain::Employee> e = SheetScope(*p, req->employee_no());
   if (!e.ok()) return ToGrpcStatus(e.status());
-  absl::StatusOr<domain::Period> period = ParsePeriod(req->period());
+  absl::StatusOr<domain::Period> period = ParsePeriodField("period", req->period());
   if (!period.ok()) return ToGrpcStatus(period.status());
   absl::StatusOr<LoadedConfig> config = Config(*period);
   if (!config.ok()) return ToGrpcStatus(config.status());
   absl::StatusOr<store::StoredSheet> s = SheetOrCreate(*p, *e, *period, *config);
   if (!s.ok()) return ToGrpcStatus(s.status());
-  FinishSheet(*s, e->post_type, *config, resp);
-  return grpc::Status::OK;
-}
-
-grpc::Status AppraisalServiceImpl::ListSheets(grpc::ServerContext* ctx,
-                                              const v1::ListSheetsRequest* req,
-                                              v1::ListSheetsResponse* resp) {
-  absl::StatusOr<Principal> p = auth_->Authenticate(*ctx);
-  if (!p.ok()) return ToGrpcStatus(p.status());
-  std::string dept = req->department_code();
-  if (p->role == Role::kManager && dept.empty()) dept = p->department_code;
-  if (p->role == Role::kEmployee) {
-    return ToGrpcStatus(absl::PermissionDeniedError("HR or a manager only"));
-  }
-  if (!dept.empty()) {
-    if (absl::Status s = domain::ValidateCode("department_code", dept); !s.ok()) {
-      return ToGrpcStatus(s);
-    }
-    if (absl::Status s = RequireDepartmentScope(*p, dept); !s.ok()) return ToGrpcStatus(s);
-  }
-  if (!req->grade().empty() || req->late_only()) {
-    return ToGrpcStatus(absl::UnimplementedError(
-        "grade and late_only filters need annual grading and deadlines, not "
-        "implemented yet"));
-  }
-  absl::StatusOr<domain::Period> period = ParsePeriod(req->period());
-  if (!period.ok()) return ToGrpcStatus(period.status());
-  absl::StatusOr<LoadedConfig> config = Config(*period);
-  if (!config.ok()) return ToGrpcStatus(config.status());
-  store::EmployeeFilter filter;
-  filter.department_code = dept;
-  filter.include_inactive = true;
-  filter.limit = 100000;
-  absl::StatusOr<std::vector<domain::Employee>> employees = org_->ListEmployees(filter);
-  if (!employees.ok()) return ToGrpcStatus(employees.status());
-  std::map<std::string, domain::PostType> post;
-  for (const domain::Employee& e : *employees) post[e.employee_no] = e.post_type;
-  absl::StatusOr<std::vector<store::StoredSheet>> sheets =
-      appraisals_->ListSheets(*period, dept);
-  if (!sheets.ok()) return ToGrpcStatus(sheets.status());
-  for (const store::StoredSheet& s : *sheets) {
-    auto it = post.find(s.employee_no);
-    FinishSheet(s, it == post.end() ? domain::PostType::kOther : it->second, *config,
-                resp->add_sheets());
-  }
-  return grpc::Status::OK;
+  return Respond(DescribeSheet(e->employee_no, *period), resp);
 }
 
 grpc::Status AppraisalServiceImpl::UpdateSheetLines(
@@ -231,7 +168,7 @@ grpc::Status AppraisalServiceImpl::UpdateSheetLines(
   if (!p.ok()) return ToGrpcStatus(p.status());
   absl::StatusOr<domain::Employee> e = SheetScope(*p, req->employee_no());
   if (!e.ok()) return ToGrpcStatus(e.status());
-  absl::StatusOr<domain::Period> period = ParsePeriod(req->period());
+  absl::StatusOr<domain::Period> period = ParsePeriodField("period", req->period());
   if (!period.ok()) return ToGrpcStatus(period.status());
   const bool hr = IsHr(*p);
   const bool employee = p->role == Role::kEmployee;
@@ -326,8 +263,7 @@ grpc::Status AppraisalServiceImpl::UpdateSheetLines(
   absl::StatusOr<store::SheetWrite> w = appraisals_->UpdateSheet(
       *created, AuditActorOf(*p), "appraisal.change", mutate);
   if (!w.ok()) return ToGrpcStatus(w.status());
-  FinishSheet(w->sheet, e->post_type, *config, resp);
-  return grpc::Status::OK;
+  return Respond(DescribeSheet(e->employee_no, *period), resp);
 }
 
 grpc::Status AppraisalServiceImpl::TransitionSheet(
@@ -337,7 +273,7 @@ grpc::Status AppraisalServiceImpl::TransitionSheet(
   if (!p.ok()) return ToGrpcStatus(p.status());
   absl::StatusOr<domain::Employee> e = SheetScope(*p, req->employee_no());
   if (!e.ok()) return ToGrpcStatus(e.status());
-  absl::StatusOr<domain::Period> period = ParsePeriod(req->period());
+  absl::StatusOr<domain::Period> period = ParsePeriodField("period", req->period());
   if (!period.ok()) return ToGrpcStatus(period.status());
   absl::StatusOr<da::SheetState> to = StateFromProto(req->to());
   if (!to.ok()) return ToGrpcStatus(to.status());
@@ -367,6 +303,8 @@ grpc::Status AppraisalServiceImpl::TransitionSheet(
   if (!config.ok()) return ToGrpcStatus(config.status());
   absl::StatusOr<store::StoredSheet> created = SheetOrCreate(*p, *e, *period, *config);
   if (!created.ok()) return ToGrpcStatus(created.status());
+  absl::StatusOr<da::WorkCalendar> calendar = Calendar();
+  if (!calendar.ok()) return ToGrpcStatus(calendar.status());
   const int64_t now = now_unix_();
   absl::TimeZone tz = absl::LocalTimeZone();
   auto mutate = [&](store::StoredSheet& s) -> absl::Status {
@@ -376,20 +314,21 @@ grpc::Status AppraisalServiceImpl::TransitionSheet(
     context.today = absl::ToCivilDay(absl::FromUnixSeconds(now), tz);
     if (s.result_at > 0) {
       context.appeal_deadline = da::AppealDeadline(
-          da::WorkCalendar(), absl::ToCivilDay(absl::FromUnixSeconds(s.result_at), tz));
+          *calendar, absl::ToCivilDay(absl::FromUnixSeconds(s.result_at), tz));
     }
-    context.open_appeals = 0;  // appeals are not implemented yet
+    context.open_appeals = s.open_appeals;
+    if (s.state == *to) return absl::OkStatus();  // a retried call
     absl::StatusOr<da::SheetState> next = da::Transition(s.state, *to, context);
     if (!next.ok()) return next.status();
     s.state = *next;
     if (*next == da::SheetState::kAppealWindow) s.result_at = now;
+    if (*next == da::SheetState::kSubmitted && s.submitted_at == 0) s.submitted_at = now;
     return absl::OkStatus();
   };
   absl::StatusOr<store::SheetWrite> w = appraisals_->UpdateSheet(
       *created, AuditActorOf(*p), "appraisal.change", mutate);
   if (!w.ok()) return ToGrpcStatus(w.status());
-  FinishSheet(w->sheet, e->post_type, *config, resp);
-  return grpc::Status::OK;
+  return Respond(DescribeSheet(e->employee_no, *period), resp);
 }
 
 grpc::Status AppraisalServiceImpl::GetSheetHistory(grpc::ServerContext* ctx,
@@ -399,7 +338,7 @@ grpc::Status AppraisalServiceImpl::GetSheetHistory(grpc::ServerContext* ctx,
   if (!p.ok()) return ToGrpcStatus(p.status());
   absl::StatusOr<domain::Employee> e = SheetScope(*p, req->employee_no());
   if (!e.ok()) return ToGrpcStatus(e.status());
-  absl::StatusOr<domain::Period> period = ParsePeriod(req->period());
+  absl::StatusOr<domain::Period> period = ParsePeriodField("period", req->period());
   if (!period.ok()) return ToGrpcStatus(period.status());
   absl::StatusOr<std::vector<store::StoredChange>> changes =
       appraisals_->SheetHistory(e->employee_no, *period);
@@ -450,7 +389,7 @@ grpc::Status AppraisalServiceImpl::UpdateDepartmentAppraisal(
       !s.ok()) {
     return ToGrpcStatus(s);
   }
-  absl::StatusOr<domain::Period> period = ParsePeriod(req->period());
+  absl::StatusOr<domain::Period> period = ParsePeriodField("period", req->period());
   if (!period.ok()) return ToGrpcStatus(period.status());
   for (auto [name, v] : {std::pair{"duties_score", req->duties_score()},
                          {"plan_score", req->plan_score()},
@@ -490,7 +429,7 @@ grpc::Status AppraisalServiceImpl::GetDepartmentAppraisal(
   if (absl::Status s = RequireDepartmentScope(*p, req->department_code()); !s.ok()) {
     return ToGrpcStatus(s);
   }
-  absl::StatusOr<domain::Period> period = ParsePeriod(req->period());
+  absl::StatusOr<domain::Period> period = ParsePeriodField("period", req->period());
   if (!period.ok()) return ToGrpcStatus(period.status());
   absl::StatusOr<LoadedConfig> config = Config(*period);
   if (!config.ok()) return ToGrpcStatus(config.status());

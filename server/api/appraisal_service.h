@@ -16,8 +16,17 @@
 //                      the satisfaction line: only PushSatisfaction writes it.
 //   TransitionSheet    draft<->submitted: manager or HR; submitted->confirmed:
 //                      the employee; confirmed->appeal_window and ->final: HR.
-// RPCs not listed (holidays, annual grading, appeals, export) answer
-// UNIMPLEMENTED through the generated base class.
+//   SetHolidays, SetPayProfiles, RunAnnualGrading, ResolveAppeal   HR, admin
+//   GetHolidays        anyone authenticated (deadlines are everyone's)
+//   ListPayProfiles, ListQuarterlyScores, GetAnnualGrading, ExportSheets
+//                      manager (own department), HR, admin
+//   FileAppeal         the employee (own sheet); HR recording a paper appeal
+//   ListAppeals        the employee (own), manager (own department), HR
+//
+// Files: appraisal_service.cc (config, sheets, transitions, departments),
+// appraisal_push.cc, appraisal_results.cc (a sheet's results: pay, flags,
+// deadlines, grade; listing, export, quarters), appraisal_appeals.cc,
+// appraisal_grading.cc, appraisal_setup.cc (holidays, pay profiles).
 #ifndef SURVEY_API_APPRAISAL_SERVICE_H_
 #define SURVEY_API_APPRAISAL_SERVICE_H_
 
@@ -25,7 +34,9 @@
 #include <functional>
 
 #include "absl/status/statusor.h"
+#include "api/audit_log.h"
 #include "api/auth.h"
+#include "domain/appraisal/calendar.h"
 #include "domain/appraisal/config.h"
 #include "store/appraisal_store.h"
 #include "store/org_store.h"
@@ -49,12 +60,14 @@ struct LoadedConfig {
 class AppraisalServiceImpl final : public v1::AppraisalService::Service {
  public:
   // Every pointer must outlive the service. `now_unix` gives unix seconds.
-  AppraisalServiceImpl(const Authenticator* auth, store::OrgStore* org,
+  AppraisalServiceImpl(const Authenticator* auth, const AuditLog* audit,
+                       store::OrgStore* org,
                        store::AppraisalStore* appraisals,
                        store::ReportStore* reports,
                        store::TemplateCache* templates,
                        std::function<int64_t()> now_unix)
       : auth_(auth),
+        audit_(audit),
         org_(org),
         appraisals_(appraisals),
         reports_(reports),
@@ -90,8 +103,57 @@ class AppraisalServiceImpl final : public v1::AppraisalService::Service {
   grpc::Status PushSatisfaction(grpc::ServerContext* ctx,
                                 const v1::PushSatisfactionRequest* req,
                                 v1::PushSatisfactionResponse* resp) override;
+  grpc::Status SetHolidays(grpc::ServerContext* ctx,
+                           const v1::SetHolidaysRequest* req,
+                           v1::SetHolidaysResponse* resp) override;
+  grpc::Status GetHolidays(grpc::ServerContext* ctx,
+                           const v1::GetHolidaysRequest* req,
+                           v1::SetHolidaysResponse* resp) override;
+  grpc::Status SetPayProfiles(grpc::ServerContext* ctx,
+                              const v1::SetPayProfilesRequest* req,
+                              v1::SetPayProfilesResponse* resp) override;
+  grpc::Status ListPayProfiles(grpc::ServerContext* ctx,
+                               const v1::ListPayProfilesRequest* req,
+                               v1::ListPayProfilesResponse* resp) override;
+  grpc::Status ListQuarterlyScores(grpc::ServerContext* ctx,
+                                   const v1::ListQuarterlyScoresRequest* req,
+                                   v1::ListQuarterlyScoresResponse* resp) override;
+  grpc::Status RunAnnualGrading(grpc::ServerContext* ctx,
+                                const v1::RunAnnualGradingRequest* req,
+                                v1::AnnualGradingResult* resp) override;
+  grpc::Status GetAnnualGrading(grpc::ServerContext* ctx,
+                                const v1::GetAnnualGradingRequest* req,
+                                v1::AnnualGradingResult* resp) override;
+  grpc::Status FileAppeal(grpc::ServerContext* ctx,
+                          const v1::FileAppealRequest* req,
+                          v1::Appeal* resp) override;
+  grpc::Status ResolveAppeal(grpc::ServerContext* ctx,
+                             const v1::ResolveAppealRequest* req,
+                             v1::Appeal* resp) override;
+  grpc::Status ListAppeals(grpc::ServerContext* ctx,
+                           const v1::ListAppealsRequest* req,
+                           v1::ListAppealsResponse* resp) override;
+  grpc::Status ExportSheets(grpc::ServerContext* ctx,
+                            const v1::ListSheetsRequest* req,
+                            grpc::ServerWriter<v1::ExportChunk>* writer) override;
 
  private:
+  // The working-day calendar HR maintains (weekends only if none).
+  absl::StatusOr<domain::appraisal::WorkCalendar> Calendar();
+  // The sheets of `period` with their results (pay, monthly flags, data
+  // deadline and lateness, appeal deadline, annual grade): of one employee
+  // if `employee_no` is set, else of `department_code` (all if empty).
+  // With `with_missing`, active employees in scope without a sheet appear
+  // as empty drafts flagged "no_sheet" (so HR sees who is late).
+  absl::StatusOr<std::vector<v1::Sheet>> DescribeSheets(
+      domain::Period period, const std::string& department_code,
+      const std::string& employee_no, bool with_missing);
+  // DescribeSheets for the one sheet just read or written.
+  absl::StatusOr<v1::Sheet> DescribeSheet(const std::string& employee_no,
+                                          domain::Period period);
+  // ListSheets and ExportSheets: the caller's scope and the filters.
+  absl::StatusOr<std::vector<v1::Sheet>> SheetList(const Principal& p,
+                                                   const v1::ListSheetsRequest& req);
   // The configuration in force for `period` (carried forward, or defaults).
   absl::StatusOr<LoadedConfig> Config(domain::Period period);
   // The caller and the employee, after the scope check for reading `no`'s
@@ -109,6 +171,7 @@ class AppraisalServiceImpl final : public v1::AppraisalService::Service {
                                v1::PushSatisfactionResponse* out);
 
   const Authenticator* auth_;
+  const AuditLog* audit_;
   store::OrgStore* org_;
   store::AppraisalStore* appraisals_;
   store::ReportStore* reports_;

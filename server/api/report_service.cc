@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "api/chunk_writer.h"
 #include "api/status.h"
 #include "domain/csv.h"
 #include "domain/disclosure.h"
@@ -143,27 +144,6 @@ absl::Status EmployeeScope(const Principal& p, const domain::Employee& e) {
 }
 
 // ---- exports ----
-
-class ChunkWriter {
- public:
-  explicit ChunkWriter(grpc::ServerWriter<v1::ExportChunk>* writer) : writer_(writer) {}
-  bool Add(std::string_view text) {
-    buffer_.append(text.data(), text.size());
-    return buffer_.size() < kChunk || Flush();
-  }
-  bool Flush() {
-    if (buffer_.empty()) return true;
-    v1::ExportChunk chunk;
-    chunk.set_data(std::move(buffer_));
-    buffer_.clear();
-    return writer_->Write(chunk);
-  }
-
- private:
-  static constexpr size_t kChunk = 32 * 1024;
-  grpc::ServerWriter<v1::ExportChunk>* writer_;
-  std::string buffer_;
-};
 
 std::string Num(const v1::Figure& f) {
   if (f.suppression() != v1::SUPPRESSION_NONE) return "";

@@ -268,8 +268,9 @@ absl::StatusOr<std::unique_ptr<SurveyServer>> SurveyServer::Start(
   impl->appraisal_store = std::make_unique<store::mysql::MysqlAppraisalStore>(
       pool, impl->audit_store.get());
   impl->appraisal = std::make_unique<AppraisalServiceImpl>(
-      impl->auth.get(), impl->org_store.get(), impl->appraisal_store.get(),
-      impl->report_store.get(), templates, NowUnix);
+      impl->auth.get(), impl->audit_log.get(), impl->org_store.get(), impl->appraisal_store.get(),
+      impl->report_store.get(), templates,
+      options.appraisal_clock ? options.appraisal_clock : NowUnix);
 
   grpc::EnableDefaultHealthCheckService(true);
   if (options.reflection) {

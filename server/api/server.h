@@ -4,6 +4,7 @@
 #define SURVEY_API_SERVER_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -57,6 +58,9 @@ struct ServerOptions {
   int ingest_capacity = 20000;
   // Threads for GetSurvey's database reads.
   int read_threads = 4;
+  // Unix seconds the appraisal deadlines (data due, appeals) are judged
+  // against; empty = the real clock. Tests move it.
+  std::function<int64_t()> appraisal_clock;
 };
 
 class SurveyServer {

@@ -48,7 +48,12 @@ struct StoredSheet {
   domain::appraisal::SheetState state = domain::appraisal::SheetState::kDraft;
   std::optional<int> kpi_weight;
   int64_t result_at = 0;  // unix seconds; 0 until appeal_window
+  int64_t submitted_at = 0;  // unix seconds of the first submission; 0 never
+  std::optional<double> appeal_score;  // set by an accepted appeal
   std::vector<StoredLine> lines;
+  // Read only (never written through UpdateSheet): appeals of this sheet
+  // still open when it was loaded.
+  int open_appeals = 0;
 
   bool operator==(const StoredSheet&) const = default;
 };
@@ -84,8 +89,73 @@ struct DepartmentWrite {
   bool changed = false;
 };
 
+// HR's working-day calendar: "YYYY-MM-DD" days.
+struct StoredCalendar {
+  std::vector<std::string> holidays;
+  std::vector<std::string> extra_working_days;
+};
+
+struct StoredPayProfile {
+  std::string employee_no;
+  domain::Period from_period;
+  std::string post;
+  std::string grade;
+  int64_t post_pay_cents = 0;
+  int64_t base_salary_cents = 0;
+
+  bool operator==(const StoredPayProfile&) const = default;
+};
+
+enum class AppealState { kOpen, kAccepted, kRejected };
+
+struct StoredAppeal {
+  int64_t id = 0;  // assigned on filing
+  std::string employee_no;
+  domain::Period period;
+  std::string reason;
+  AppealState state = AppealState::kOpen;
+  std::string resolution;
+  std::optional<double> new_score;
+  std::optional<double> score_before;
+  std::string deadline;  // "YYYY-MM-DD"
+  int64_t filed_at = 0;
+  int64_t resolved_at = 0;
+  std::string resolved_by;
+
+  bool operator==(const StoredAppeal&) const = default;
+};
+
+struct AppealFilter {
+  std::optional<domain::Period> period;
+  std::optional<AppealState> state;
+  std::string employee_no;      // empty: all
+  std::string department_code;  // empty: all
+};
+
+struct StoredGrade {
+  std::string employee_no;
+  std::string department_code;
+  std::string unit;
+  int64_t coefficient_bp = 0;
+  std::string grade;  // "A".."E"
+  int rank = 0;
+  int months = 0;
+  int months_not_final = 0;
+  std::vector<std::string> flags;
+  int64_t bonus_cents = 0;
+};
+
+struct StoredGrading {
+  int year = 0;
+  int64_t graded_at = 0;
+  std::string summary_json;  // pooling, units, skipped, provisional
+  std::vector<StoredGrade> grades;  // by employee_no
+};
+
 // The JSON recorded as before/after of a sheet change (and in the audit).
 std::string SheetJson(const StoredSheet& sheet);
+std::string AppealJson(const StoredAppeal& appeal);
+std::string_view AppealStateName(AppealState state);  // "open", ...
 std::string DepartmentAppraisalJson(const StoredDepartmentAppraisal& d);
 
 // Thread-safe.
@@ -114,6 +184,12 @@ class AppraisalStore {
   // by employee number.
   virtual absl::StatusOr<std::vector<StoredSheet>> ListSheets(
       domain::Period period, const std::string& department_code) = 0;
+  // Sheets of the periods first..last (of one employee if `employee_no` is
+  // not empty, else of `department_code`'s employees if that is not empty),
+  // by period then employee number.
+  virtual absl::StatusOr<std::vector<StoredSheet>> ListSheetsBetween(
+      domain::Period first, domain::Period last,
+      const std::string& department_code, const std::string& employee_no) = 0;
 
   // Creates the sheet as `fresh` if absent (a change, recorded), then
   // calls `mutate` on the current sheet; writes and records (`action`,
@@ -138,6 +214,51 @@ class AppraisalStore {
       const std::string& department_code, domain::Period period,
       const AuditActor& actor, std::string_view action,
       const std::function<absl::Status(StoredDepartmentAppraisal&)>& mutate) = 0;
+
+  // The whole calendar (small: a few dozen days a year).
+  virtual absl::StatusOr<StoredCalendar> GetCalendar() = 0;
+  // Replaces `year`'s days (audited "appraisal.change", "calendar:<year>");
+  // returns whether anything changed.
+  virtual absl::StatusOr<bool> SetCalendarYear(int year,
+                                               const StoredCalendar& days,
+                                               const AuditActor& actor) = 0;
+
+  // Writes each profile (insert or replace, audited "pay:<no>/<from>") in
+  // ONE transaction; returns how many changed. NotFound naming the first
+  // unknown employee (nothing written).
+  virtual absl::StatusOr<int> SetPayProfiles(
+      const std::vector<StoredPayProfile>& profiles, const AuditActor& actor) = 0;
+  // The profile in force in `period` for each employee that has one (of
+  // `department_code`'s employees if not empty), by employee number.
+  virtual absl::StatusOr<std::vector<StoredPayProfile>> PayProfilesInForce(
+      domain::Period period, const std::string& department_code) = 0;
+
+  // Files an appeal in one transaction: locks the sheet, calls `check` on
+  // it (its open_appeals counted) and a copy of `appeal` that `check` may
+  // complete (deadline, score_before), and inserts that copy with a change
+  // record on the sheet and the audit entry. If an OPEN appeal of the
+  // same sheet has the same reason, returns it instead (a retried call).
+  // NotFound if the sheet does not exist.
+  virtual absl::StatusOr<StoredAppeal> FileAppeal(
+      const StoredAppeal& appeal, const AuditActor& actor,
+      const std::function<absl::Status(const StoredSheet&, StoredAppeal&)>& check) = 0;
+  // Resolves appeal `id` in one transaction: locks it and its sheet, calls
+  // `decide`, writes both if they changed (change record and audit entry
+  // "appraisal.appeal"). NotFound for an unknown id.
+  virtual absl::StatusOr<StoredAppeal> ResolveAppeal(
+      int64_t id, const AuditActor& actor,
+      const std::function<absl::Status(StoredAppeal&, StoredSheet&)>& decide) = 0;
+  virtual absl::StatusOr<std::vector<StoredAppeal>> ListAppeals(
+      const AppealFilter& filter) = 0;
+
+  // Replaces the year's grading (audited "appraisal.grade", "grading:<year>"
+  // with the before and after summaries).
+  virtual absl::Status ReplaceGrading(const StoredGrading& grading,
+                                      const AuditActor& actor) = 0;
+  // NotFound if the year was never graded. `department_code` filters the
+  // grades (the summary is the whole run's).
+  virtual absl::StatusOr<StoredGrading> GetGrading(
+      int year, const std::string& department_code) = 0;
 };
 
 }  // namespace survey::store

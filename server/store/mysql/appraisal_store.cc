@@ -4,6 +4,7 @@
 #include <cppconn/exception.h>
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
+#include <cppconn/statement.h>
 
 #include <map>
 #include <memory>
@@ -51,6 +52,8 @@ std::string SheetJson(const StoredSheet& s) {
   j["kpi_weight"] = s.kpi_weight ? nlohmann::ordered_json(*s.kpi_weight)
                                  : nlohmann::ordered_json(nullptr);
   j["result_at"] = s.result_at;
+  j["submitted_at"] = s.submitted_at;
+  j["appeal_score"] = Opt(s.appeal_score);
   nlohmann::ordered_json lines = nlohmann::ordered_json::array();
   for (const StoredLine& l : s.lines) {
     nlohmann::ordered_json o;
@@ -91,6 +94,32 @@ std::string DepartmentAppraisalJson(const StoredDepartmentAppraisal& d) {
     j["customer_provenance"] = nlohmann::ordered_json::parse(
         d.customer_provenance_json, nullptr, /*allow_exceptions=*/false);
   }
+  return j.dump();
+}
+
+std::string_view AppealStateName(AppealState state) {
+  switch (state) {
+    case AppealState::kOpen: return "open";
+    case AppealState::kAccepted: return "accepted";
+    case AppealState::kRejected: return "rejected";
+  }
+  return "open";
+}
+
+std::string AppealJson(const StoredAppeal& a) {
+  nlohmann::ordered_json j;
+  j["id"] = a.id;
+  j["employee_no"] = a.employee_no;
+  j["period"] = a.period.ToString();
+  j["reason"] = a.reason;
+  j["state"] = std::string(AppealStateName(a.state));
+  j["resolution"] = a.resolution;
+  j["new_score"] = Opt(a.new_score);
+  j["score_before"] = Opt(a.score_before);
+  j["deadline"] = a.deadline;
+  j["filed_at"] = a.filed_at;
+  j["resolved_at"] = a.resolved_at;
+  j["resolved_by"] = a.resolved_by;
   return j.dump();
 }
 
@@ -144,8 +173,10 @@ void SetOptDouble(sql::PreparedStatement& st, unsigned i,
 }
 
 constexpr char kSheetColumns[] =
-    "SELECT employee_no, period, template, state, kpi_weight, result_at"
-    " FROM appraisal_sheet";
+    "SELECT employee_no, period, template, state, kpi_weight, result_at,"
+    " submitted_at, appeal_score, (SELECT COUNT(*) FROM appraisal_appeal a"
+    " WHERE a.employee_no = appraisal_sheet.employee_no AND a.period ="
+    " appraisal_sheet.period AND a.state = 'open') FROM appraisal_sheet";
 constexpr char kLineColumns[] =
     "SELECT employee_no, period, line_id, section, title, goal, standard,"
     " data_source, weight, self_score, reviewer_score, subordinates_score,"
@@ -162,6 +193,9 @@ StoredSheet ReadSheet(sql::ResultSet& rs) {
   s.state = ParseState(Str(rs, 4));
   if (!rs.isNull(5)) s.kpi_weight = rs.getInt(5);
   s.result_at = rs.getInt64(6);
+  s.submitted_at = rs.getInt64(7);
+  s.appeal_score = OptDouble(rs, 8);
+  s.open_appeals = rs.getInt(9);
   return s;
 }
 
@@ -209,10 +243,11 @@ std::optional<StoredSheet> LoadSheet(sql::Connection& c, const std::string& no,
 void WriteSheetRow(sql::Connection& c, const StoredSheet& s, bool insert) {
   unique_ptr<sql::PreparedStatement> st(c.prepareStatement(
       insert ? "INSERT INTO appraisal_sheet (template, state, kpi_weight,"
-               " result_at, employee_no, period) VALUES (?, ?, ?, ?, ?, ?)"
+               " result_at, submitted_at, appeal_score, employee_no, period)"
+               " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
              : "UPDATE appraisal_sheet SET template = ?, state = ?,"
-               " kpi_weight = ?, result_at = ? WHERE employee_no = ? AND"
-               " period = ?"));
+               " kpi_weight = ?, result_at = ?, submitted_at = ?,"
+               " appeal_score = ? WHERE employee_no = ? AND period = ?"));
   st->setString(1, TemplateWord(s.sheet_template));
   st->setString(2, std::string(da::SheetStateName(s.state)));
   if (s.kpi_weight) {
@@ -221,8 +256,10 @@ void WriteSheetRow(sql::Connection& c, const StoredSheet& s, bool insert) {
     st->setNull(3, sql::DataType::INTEGER);
   }
   st->setInt64(4, s.result_at);
-  st->setString(5, s.employee_no);
-  st->setString(6, s.period.ToString());
+  st->setInt64(5, s.submitted_at);
+  SetOptDouble(*st, 6, s.appeal_score);
+  st->setString(7, s.employee_no);
+  st->setString(8, s.period.ToString());
   st->executeUpdate();
 }
 
@@ -370,35 +407,48 @@ absl::StatusOr<StoredSheet> MysqlAppraisalStore::GetSheet(
 
 absl::StatusOr<std::vector<StoredSheet>> MysqlAppraisalStore::ListSheets(
     domain::Period period, const std::string& department_code) {
+  return ListSheetsBetween(period, period, department_code, "");
+}
+
+absl::StatusOr<std::vector<StoredSheet>> MysqlAppraisalStore::ListSheetsBetween(
+    domain::Period first, domain::Period last, const std::string& department_code,
+    const std::string& employee_no) {
   std::vector<StoredSheet> out;
   absl::Status status =
       RunInTransaction(*pool_, [&](sql::Connection& c) -> absl::Status {
         out.clear();
-        std::string dept_filter =
-            department_code.empty()
-                ? ""
-                : " AND employee_no IN (SELECT employee_no FROM employee"
-                  " WHERE department_code = ?)";
-        unique_ptr<sql::PreparedStatement> st(c.prepareStatement(absl::StrCat(
-            kSheetColumns, " WHERE period = ?", dept_filter,
-            " ORDER BY employee_no")));
-        st->setString(1, period.ToString());
-        if (!department_code.empty()) st->setString(2, department_code);
+        std::string filter = " WHERE period BETWEEN ? AND ?";
+        std::string key;
+        if (!employee_no.empty()) {
+          filter += " AND employee_no = ?";
+          key = employee_no;
+        } else if (!department_code.empty()) {
+          filter +=
+              " AND employee_no IN (SELECT employee_no FROM employee"
+              " WHERE department_code = ?)";
+          key = department_code;
+        }
+        auto bind = [&](sql::PreparedStatement& st) {
+          st.setString(1, first.ToString());
+          st.setString(2, last.ToString());
+          if (!key.empty()) st.setString(3, key);
+        };
+        unique_ptr<sql::PreparedStatement> st(c.prepareStatement(
+            absl::StrCat(kSheetColumns, filter, " ORDER BY period, employee_no")));
+        bind(*st);
         unique_ptr<sql::ResultSet> rs(st->executeQuery());
-        std::map<std::string, size_t> index;
+        std::map<std::pair<std::string, std::string>, size_t> index;
         while (rs->next()) {
           out.push_back(ReadSheet(*rs));
-          index[out.back().employee_no] = out.size() - 1;
+          index[{out.back().period.ToString(), out.back().employee_no}] = out.size() - 1;
         }
         if (out.empty()) return absl::OkStatus();
-        unique_ptr<sql::PreparedStatement> lines(c.prepareStatement(
-            absl::StrCat(kLineColumns, " WHERE period = ?", dept_filter,
-                         " ORDER BY employee_no, position")));
-        lines->setString(1, period.ToString());
-        if (!department_code.empty()) lines->setString(2, department_code);
+        unique_ptr<sql::PreparedStatement> lines(c.prepareStatement(absl::StrCat(
+            kLineColumns, filter, " ORDER BY period, employee_no, position")));
+        bind(*lines);
         unique_ptr<sql::ResultSet> lr(lines->executeQuery());
         while (lr->next()) {
-          auto it = index.find(Str(*lr, 1));
+          auto it = index.find({Str(*lr, 2), Str(*lr, 1)});
           if (it != index.end()) out[it->second].lines.push_back(ReadLine(*lr));
         }
         return absl::OkStatus();
@@ -437,6 +487,7 @@ absl::StatusOr<SheetWrite> MysqlAppraisalStore::UpdateSheet(
         }
         after.employee_no = fresh.employee_no;  // the key never changes
         after.period = fresh.period;
+        after.open_appeals = before.open_appeals;  // read only
         if (!create && after == before) {
           result.sheet = std::move(after);
           return absl::OkStatus();
@@ -563,6 +614,194 @@ absl::StatusOr<DepartmentWrite> MysqlAppraisalStore::UpdateDepartmentAppraisal(
       });
   if (!status.ok()) return status;
   return result;
+}
+
+
+// ---- appeals ----
+
+namespace {
+
+constexpr char kAppealColumns[] =
+    "SELECT id, employee_no, period, reason, state, resolution, new_score,"
+    " score_before, deadline, filed_at, resolved_at, resolved_by"
+    " FROM appraisal_appeal";
+
+StoredAppeal ReadAppeal(sql::ResultSet& rs) {
+  StoredAppeal a;
+  a.id = rs.getInt64(1);
+  a.employee_no = Str(rs, 2);
+  a.period = domain::Period::Parse(Str(rs, 3)).value_or(domain::Period());
+  a.reason = Str(rs, 4);
+  std::string state = Str(rs, 5);
+  a.state = state == "accepted"   ? AppealState::kAccepted
+            : state == "rejected" ? AppealState::kRejected
+                                  : AppealState::kOpen;
+  a.resolution = Str(rs, 6);
+  a.new_score = OptDouble(rs, 7);
+  a.score_before = OptDouble(rs, 8);
+  a.deadline = Str(rs, 9);
+  a.filed_at = rs.getInt64(10);
+  a.resolved_at = rs.getInt64(11);
+  a.resolved_by = Str(rs, 12);
+  return a;
+}
+
+std::string AppealTarget(const StoredAppeal& a) {
+  return absl::StrCat("appeal:", a.id, ":", a.employee_no, "/", a.period.ToString());
+}
+
+}  // namespace
+
+absl::StatusOr<StoredAppeal> MysqlAppraisalStore::FileAppeal(
+    const StoredAppeal& appeal, const AuditActor& actor,
+    const std::function<absl::Status(const StoredSheet&, StoredAppeal&)>& check) {
+  StoredAppeal out;
+  absl::Status status =
+      RunInTransaction(*pool_, [&](sql::Connection& c) -> absl::Status {
+        std::optional<StoredSheet> sheet =
+            LoadSheet(c, appeal.employee_no, appeal.period, true);
+        if (!sheet) {
+          return absl::NotFoundError(absl::StrCat(
+              "no sheet for ", appeal.employee_no, " in ", appeal.period.ToString()));
+        }
+        unique_ptr<sql::PreparedStatement> same(c.prepareStatement(absl::StrCat(
+            kAppealColumns,
+            " WHERE employee_no = ? AND period = ? AND state = 'open'"
+            " AND reason = ?")));
+        same->setString(1, appeal.employee_no);
+        same->setString(2, appeal.period.ToString());
+        same->setString(3, appeal.reason);
+        unique_ptr<sql::ResultSet> sr(same->executeQuery());
+        if (sr->next()) {  // the same appeal, filed by an earlier try
+          out = ReadAppeal(*sr);
+          return absl::OkStatus();
+        }
+        StoredAppeal filed = appeal;
+        if (absl::Status s = check(*sheet, filed); !s.ok()) return s;
+        unique_ptr<sql::PreparedStatement> ins(c.prepareStatement(
+            "INSERT INTO appraisal_appeal (employee_no, period, reason, state,"
+            " resolution, new_score, score_before, deadline, filed_at)"
+            " VALUES (?, ?, ?, 'open', '', NULL, ?, ?, ?)"));
+        ins->setString(1, filed.employee_no);
+        ins->setString(2, filed.period.ToString());
+        ins->setString(3, filed.reason);
+        SetOptDouble(*ins, 4, filed.score_before);
+        ins->setString(5, filed.deadline);
+        ins->setInt64(6, filed.filed_at);
+        ins->executeUpdate();
+        unique_ptr<sql::Statement> id(c.createStatement());
+        unique_ptr<sql::ResultSet> ir(id->executeQuery("SELECT LAST_INSERT_ID()"));
+        ir->next();
+        out = filed;
+        out.id = ir->getInt64(1);
+        out.state = AppealState::kOpen;
+        std::string after = AppealJson(out);
+        AppendChange(c, *sheet, actor, "appeal.file", "", after);
+        AuditEntry entry{actor, "appraisal.appeal", AppealTarget(out), "", after};
+        absl::StatusOr<int64_t> seq = audit_->AppendInTransaction(c, entry);
+        return seq.status();
+      });
+  if (!status.ok()) return status;
+  return out;
+}
+
+absl::StatusOr<StoredAppeal> MysqlAppraisalStore::ResolveAppeal(
+    int64_t id, const AuditActor& actor,
+    const std::function<absl::Status(StoredAppeal&, StoredSheet&)>& decide) {
+  StoredAppeal out;
+  absl::Status status =
+      RunInTransaction(*pool_, [&](sql::Connection& c) -> absl::Status {
+        // Sheet before appeal, the order FileAppeal locks in: find the
+        // sheet, lock it, then lock the appeal.
+        unique_ptr<sql::PreparedStatement> find(c.prepareStatement(
+            "SELECT employee_no, period FROM appraisal_appeal WHERE id = ?"));
+        find->setInt64(1, id);
+        unique_ptr<sql::ResultSet> fr(find->executeQuery());
+        if (!fr->next()) return absl::NotFoundError(absl::StrCat("no appeal ", id));
+        std::string no = Str(*fr, 1);
+        domain::Period period = domain::Period::Parse(Str(*fr, 2)).value_or(domain::Period());
+        std::optional<StoredSheet> sheet = LoadSheet(c, no, period, true);
+        if (!sheet) return absl::InternalError("appeal without its sheet");
+        unique_ptr<sql::PreparedStatement> st(c.prepareStatement(
+            absl::StrCat(kAppealColumns, " WHERE id = ? FOR UPDATE")));
+        st->setInt64(1, id);
+        unique_ptr<sql::ResultSet> rs(st->executeQuery());
+        if (!rs->next()) return absl::NotFoundError(absl::StrCat("no appeal ", id));
+        StoredAppeal before = ReadAppeal(*rs);
+        StoredAppeal after = before;
+        StoredSheet sheet_after = *sheet;
+        if (absl::Status s = decide(after, sheet_after); !s.ok()) return s;
+        after.id = before.id;
+        after.employee_no = before.employee_no;
+        after.period = before.period;
+        sheet_after.employee_no = sheet->employee_no;
+        sheet_after.period = sheet->period;
+        sheet_after.open_appeals = sheet->open_appeals;
+        out = after;
+        if (after == before && sheet_after == *sheet) return absl::OkStatus();
+        unique_ptr<sql::PreparedStatement> up(c.prepareStatement(
+            "UPDATE appraisal_appeal SET state = ?, resolution = ?, new_score = ?,"
+            " resolved_at = ?, resolved_by = ? WHERE id = ?"));
+        up->setString(1, std::string(AppealStateName(after.state)));
+        up->setString(2, after.resolution);
+        SetOptDouble(*up, 3, after.new_score);
+        up->setInt64(4, after.resolved_at);
+        up->setString(5, after.resolved_by);
+        up->setInt64(6, id);
+        up->executeUpdate();
+        std::string before_json = AppealJson(before);
+        std::string after_json = AppealJson(after);
+        if (!(sheet_after == *sheet)) {
+          WriteSheetRow(c, sheet_after, false);
+          ReplaceLines(c, sheet_after);
+          AppendChange(c, sheet_after, actor, "appeal.resolve", SheetJson(*sheet),
+                       SheetJson(sheet_after));
+        }
+        AppendChange(c, sheet_after, actor, "appeal.resolve", before_json, after_json);
+        AuditEntry entry{actor, "appraisal.appeal", AppealTarget(after), before_json,
+                         after_json};
+        absl::StatusOr<int64_t> seq = audit_->AppendInTransaction(c, entry);
+        return seq.status();
+      });
+  if (!status.ok()) return status;
+  return out;
+}
+
+absl::StatusOr<std::vector<StoredAppeal>> MysqlAppraisalStore::ListAppeals(
+    const AppealFilter& filter) {
+  return WithConnection(
+      *pool_, "list appeals",
+      [&](sql::Connection& c) -> absl::StatusOr<std::vector<StoredAppeal>> {
+        std::string where = " WHERE 1 = 1";
+        std::vector<std::string> args;
+        if (filter.period) {
+          where += " AND period = ?";
+          args.push_back(filter.period->ToString());
+        }
+        if (filter.state) {
+          where += " AND state = ?";
+          args.push_back(std::string(AppealStateName(*filter.state)));
+        }
+        if (!filter.employee_no.empty()) {
+          where += " AND employee_no = ?";
+          args.push_back(filter.employee_no);
+        }
+        if (!filter.department_code.empty()) {
+          where +=
+              " AND employee_no IN (SELECT employee_no FROM employee WHERE"
+              " department_code = ?)";
+          args.push_back(filter.department_code);
+        }
+        unique_ptr<sql::PreparedStatement> st(c.prepareStatement(
+            absl::StrCat(kAppealColumns, where, " ORDER BY id")));
+        for (size_t i = 0; i < args.size(); ++i) {
+          st->setString(static_cast<unsigned>(i + 1), args[i]);
+        }
+        unique_ptr<sql::ResultSet> rs(st->executeQuery());
+        std::vector<StoredAppeal> out;
+        while (rs->next()) out.push_back(ReadAppeal(*rs));
+        return out;
+      });
 }
 
 }  // namespace mysql

@@ -35,6 +35,29 @@ class MysqlAppraisalStore final : public AppraisalStore {
       const AuditActor& actor, std::string_view action,
       const std::function<absl::Status(StoredDepartmentAppraisal&)>& mutate)
       override;
+  absl::StatusOr<std::vector<StoredSheet>> ListSheetsBetween(
+      domain::Period first, domain::Period last,
+      const std::string& department_code, const std::string& employee_no) override;
+  absl::StatusOr<StoredCalendar> GetCalendar() override;
+  absl::StatusOr<bool> SetCalendarYear(int year, const StoredCalendar& days,
+                                       const AuditActor& actor) override;
+  absl::StatusOr<int> SetPayProfiles(const std::vector<StoredPayProfile>& profiles,
+                                     const AuditActor& actor) override;
+  absl::StatusOr<std::vector<StoredPayProfile>> PayProfilesInForce(
+      domain::Period period, const std::string& department_code) override;
+  absl::StatusOr<StoredAppeal> FileAppeal(
+      const StoredAppeal& appeal, const AuditActor& actor,
+      const std::function<absl::Status(const StoredSheet&, StoredAppeal&)>& check) override;
+  absl::StatusOr<StoredAppeal> ResolveAppeal(
+      int64_t id, const AuditActor& actor,
+      const std::function<absl::Status(StoredAppeal&, StoredSheet&)>& decide)
+      override;
+  absl::StatusOr<std::vector<StoredAppeal>> ListAppeals(
+      const AppealFilter& filter) override;
+  absl::Status ReplaceGrading(const StoredGrading& grading,
+                              const AuditActor& actor) override;
+  absl::StatusOr<StoredGrading> GetGrading(
+      int year, const std::string& department_code) override;
 
  private:
   ConnectionPool* pool_;
