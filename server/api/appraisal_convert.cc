@@ -484,4 +484,14 @@ absl::StatusOr<int> ParseYearField(std::string_view field, const std::string& te
 
 bool IsHr(const Principal& p) { return p.role == Role::kHr || p.role == Role::kAdmin; }
 
+absl::StatusOr<std::string> StaffListScope(const Principal& p, const std::string& requested) {
+  if (p.role == Role::kEmployee) return absl::PermissionDeniedError("HR or a manager only");
+  std::string dept = requested;
+  if (p.role == Role::kManager && dept.empty()) dept = p.department_code;
+  if (dept.empty()) return dept;
+  if (absl::Status s = domain::ValidateCode("department_code", dept); !s.ok()) return s;
+  if (absl::Status s = RequireDepartmentScope(p, dept); !s.ok()) return s;
+  return dept;
+}
+
 }  // namespace survey::api

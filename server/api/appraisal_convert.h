@@ -62,6 +62,10 @@ absl::StatusOr<domain::Period> ParsePeriodField(std::string_view field,
 absl::StatusOr<int> ParseYearField(std::string_view field, const std::string& text);
 // HR or admin.
 bool IsHr(const Principal& p);
+// The department a staff listing covers: `requested` for HR (empty = all),
+// the own department for a manager (PermissionDenied for another one);
+// PermissionDenied for an employee. InvalidArgument for a malformed code.
+absl::StatusOr<std::string> StaffListScope(const Principal& p, const std::string& requested);
 
 v1::SheetState StateToProto(domain::appraisal::SheetState s);
 absl::StatusOr<domain::appraisal::SheetState> StateFromProto(v1::SheetState s);

@@ -135,16 +135,10 @@ grpc::Status AppraisalServiceImpl::RunAnnualGrading(grpc::ServerContext* ctx,
   options.min_unit_size = december_config->proto.min_grading_unit();
 
   // The active employees and their year.
-  std::map<std::string, domain::Employee> employees;
-  store::EmployeeFilter filter;
-  filter.limit = 1000;
-  while (true) {
-    absl::StatusOr<std::vector<domain::Employee>> page = org_->ListEmployees(filter);
-    if (!page.ok()) return ToGrpcStatus(page.status());
-    for (domain::Employee& e : *page) employees[e.employee_no] = std::move(e);
-    if (page->size() < 1000) break;
-    filter.after_employee_no = employees.rbegin()->first;
-  }
+  absl::StatusOr<std::map<std::string, domain::Employee>> active =
+      EmployeesOf("", /*include_inactive=*/false);
+  if (!active.ok()) return ToGrpcStatus(active.status());
+  const std::map<std::string, domain::Employee>& employees = *active;
   absl::StatusOr<std::vector<store::StoredSheet>> sheets =
       appraisals_->ListSheetsBetween(january, december, "", "");
   if (!sheets.ok()) return ToGrpcStatus(sheets.status());
@@ -299,21 +293,11 @@ grpc::Status AppraisalServiceImpl::GetAnnualGrading(grpc::ServerContext* ctx,
                                                     v1::AnnualGradingResult* resp) {
   absl::StatusOr<Principal> p = auth_->Authenticate(*ctx);
   if (!p.ok()) return ToGrpcStatus(p.status());
-  if (p->role == Role::kEmployee) {
-    return ToGrpcStatus(absl::PermissionDeniedError(
-        "HR or a manager only (an employee sees their grade on their sheets)"));
-  }
-  std::string dept = req->department_code();
-  if (p->role == Role::kManager && dept.empty()) dept = p->department_code;
-  if (!dept.empty()) {
-    if (absl::Status s = domain::ValidateCode("department_code", dept); !s.ok()) {
-      return ToGrpcStatus(s);
-    }
-    if (absl::Status s = RequireDepartmentScope(*p, dept); !s.ok()) return ToGrpcStatus(s);
-  }
+  absl::StatusOr<std::string> dept = StaffListScope(*p, req->department_code());
+  if (!dept.ok()) return ToGrpcStatus(dept.status());
   absl::StatusOr<int> year = ParseYearField("year", req->year());
   if (!year.ok()) return ToGrpcStatus(year.status());
-  absl::StatusOr<store::StoredGrading> grading = appraisals_->GetGrading(*year, dept);
+  absl::StatusOr<store::StoredGrading> grading = appraisals_->GetGrading(*year, *dept);
   if (!grading.ok()) return ToGrpcStatus(grading.status());
   EncodeSummary(*year, grading->graded_at, grading->summary_json, resp);
   if (p->role == Role::kManager) {

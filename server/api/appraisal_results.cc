@@ -64,6 +64,22 @@ double Yuan(int64_t cents) { return static_cast<double>(cents) / 100.0; }
 
 }  // namespace
 
+absl::StatusOr<std::map<std::string, domain::Employee>> AppraisalServiceImpl::EmployeesOf(
+    const std::string& department_code, bool include_inactive) {
+  std::map<std::string, domain::Employee> out;
+  store::EmployeeFilter filter;
+  filter.department_code = department_code;
+  filter.include_inactive = include_inactive;
+  filter.limit = 1000;
+  while (true) {
+    absl::StatusOr<std::vector<domain::Employee>> page = org_->ListEmployees(filter);
+    if (!page.ok()) return page.status();
+    for (domain::Employee& e : *page) out[e.employee_no] = std::move(e);
+    if (page->size() < 1000) return out;
+    filter.after_employee_no = out.rbegin()->first;
+  }
+}
+
 absl::StatusOr<da::WorkCalendar> AppraisalServiceImpl::Calendar() {
   absl::StatusOr<store::StoredCalendar> days = appraisals_->GetCalendar();
   if (!days.ok()) return days.status();
@@ -88,17 +104,10 @@ absl::StatusOr<std::vector<v1::Sheet>> AppraisalServiceImpl::DescribeSheets(
     dept = e->department_code;
     employees[e->employee_no] = *e;
   } else {
-    store::EmployeeFilter filter;
-    filter.department_code = dept;
-    filter.include_inactive = true;
-    filter.limit = 1000;
-    while (true) {
-      absl::StatusOr<std::vector<domain::Employee>> page = org_->ListEmployees(filter);
-      if (!page.ok()) return page.status();
-      for (domain::Employee& e : *page) employees[e.employee_no] = std::move(e);
-      if (page->size() < 1000) break;
-      filter.after_employee_no = employees.rbegin()->first;
-    }
+    absl::StatusOr<std::map<std::string, domain::Employee>> all =
+        EmployeesOf(dept, /*include_inactive=*/true);
+    if (!all.ok()) return all.status();
+    employees = std::move(*all);
   }
   auto post_of = [&](const std::string& no) {
     auto it = employees.find(no);
@@ -250,15 +259,8 @@ absl::StatusOr<v1::Sheet> AppraisalServiceImpl::DescribeSheet(
 
 absl::StatusOr<std::vector<v1::Sheet>> AppraisalServiceImpl::SheetList(
     const Principal& p, const v1::ListSheetsRequest& req) {
-  std::string dept = req.department_code();
-  if (p.role == Role::kEmployee) {
-    return absl::PermissionDeniedError("HR or a manager only");
-  }
-  if (p.role == Role::kManager && dept.empty()) dept = p.department_code;
-  if (!dept.empty()) {
-    if (absl::Status s = domain::ValidateCode("department_code", dept); !s.ok()) return s;
-    if (absl::Status s = RequireDepartmentScope(p, dept); !s.ok()) return s;
-  }
+  absl::StatusOr<std::string> dept = StaffListScope(p, req.department_code());
+  if (!dept.ok()) return dept.status();
   std::string grade;
   if (!req.grade().empty()) {
     absl::StatusOr<da::Grade> g = da::ParseGrade(req.grade());
@@ -268,7 +270,7 @@ absl::StatusOr<std::vector<v1::Sheet>> AppraisalServiceImpl::SheetList(
   absl::StatusOr<domain::Period> period = ParsePeriodField("period", req.period());
   if (!period.ok()) return period.status();
   absl::StatusOr<std::vector<v1::Sheet>> sheets =
-      DescribeSheets(*period, dept, "", /*with_missing=*/true);
+      DescribeSheets(*period, *dept, "", /*with_missing=*/true);
   if (!sheets.ok()) return sheets.status();
   std::erase_if(*sheets, [&](const v1::Sheet& s) {
     return (!grade.empty() && s.grade() != grade) || (req.late_only() && !s.late());
@@ -373,17 +375,8 @@ grpc::Status AppraisalServiceImpl::ListQuarterlyScores(
     v1::ListQuarterlyScoresResponse* resp) {
   absl::StatusOr<Principal> p = auth_->Authenticate(*ctx);
   if (!p.ok()) return ToGrpcStatus(p.status());
-  if (p->role == Role::kEmployee) {
-    return ToGrpcStatus(absl::PermissionDeniedError("HR or a manager only"));
-  }
-  std::string dept = req->department_code();
-  if (p->role == Role::kManager && dept.empty()) dept = p->department_code;
-  if (!dept.empty()) {
-    if (absl::Status s = domain::ValidateCode("department_code", dept); !s.ok()) {
-      return ToGrpcStatus(s);
-    }
-    if (absl::Status s = RequireDepartmentScope(*p, dept); !s.ok()) return ToGrpcStatus(s);
-  }
+  absl::StatusOr<std::string> dept = StaffListScope(*p, req->department_code());
+  if (!dept.ok()) return ToGrpcStatus(dept.status());
   const std::string& q = req->quarter();
   absl::StatusOr<int> year = ParseYearField("quarter", q.substr(0, 4));
   if (q.size() != 7 || q.substr(4, 2) != "-Q" || q[6] < '1' || q[6] > '4' || !year.ok()) {
@@ -401,7 +394,7 @@ grpc::Status AppraisalServiceImpl::ListQuarterlyScores(
   std::map<std::string, std::vector<double>> own;
   std::map<std::string, domain::Employee> employees;
   for (domain::Period m : months) {
-    absl::StatusOr<std::vector<v1::Sheet>> sheets = DescribeSheets(m, dept, "", false);
+    absl::StatusOr<std::vector<v1::Sheet>> sheets = DescribeSheets(m, *dept, "", false);
     if (!sheets.ok()) return ToGrpcStatus(sheets.status());
     for (const v1::Sheet& s : *sheets) {
       if (!s.scored()) continue;
@@ -409,15 +402,13 @@ grpc::Status AppraisalServiceImpl::ListQuarterlyScores(
       if (recorded.ok()) own[s.employee_no()].push_back(static_cast<double>(*recorded) / 100);
     }
   }
-  store::EmployeeFilter filter;
-  filter.department_code = dept;
-  filter.limit = 100000;
-  absl::StatusOr<std::vector<domain::Employee>> list = org_->ListEmployees(filter);
+  absl::StatusOr<std::map<std::string, domain::Employee>> list =
+      EmployeesOf(*dept, /*include_inactive=*/false);
   if (!list.ok()) return ToGrpcStatus(list.status());
   // Department: the mean of its complete monthly normalised totals.
   std::map<std::string, std::vector<double>> dept_totals;
   std::map<std::string, std::string> manager_of;
-  for (const domain::Employee& e : *list) {
+  for (const auto& [no, e] : *list) {
     if (dept_totals.contains(e.department_code)) continue;
     std::vector<double>& totals = dept_totals[e.department_code];
     absl::StatusOr<domain::Department> d = org_->GetDepartment(e.department_code);
@@ -437,7 +428,7 @@ grpc::Status AppraisalServiceImpl::ListQuarterlyScores(
       if (t.ok()) totals.push_back(t->normalised);
     }
   }
-  for (const domain::Employee& e : *list) {
+  for (const auto& [no, e] : *list) {
     v1::QuarterlyScore* o = resp->add_scores();
     o->set_employee_no(e.employee_no);
     o->set_department_code(e.department_code);

@@ -32,6 +32,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "api/audit_log.h"
@@ -138,6 +141,9 @@ class AppraisalServiceImpl final : public v1::AppraisalService::Service {
                             grpc::ServerWriter<v1::ExportChunk>* writer) override;
 
  private:
+  // Every employee (of `department_code` if not empty), by number.
+  absl::StatusOr<std::map<std::string, domain::Employee>> EmployeesOf(
+      const std::string& department_code, bool include_inactive);
   // The working-day calendar HR maintains (weekends only if none).
   absl::StatusOr<domain::appraisal::WorkCalendar> Calendar();
   // The sheets of `period` with their results (pay, monthly flags, data

@@ -138,21 +138,12 @@ grpc::Status AppraisalServiceImpl::ListPayProfiles(grpc::ServerContext* ctx,
                                                    v1::ListPayProfilesResponse* resp) {
   absl::StatusOr<Principal> p = auth_->Authenticate(*ctx);
   if (!p.ok()) return ToGrpcStatus(p.status());
-  if (p->role == Role::kEmployee) {
-    return ToGrpcStatus(absl::PermissionDeniedError("HR or a manager only"));
-  }
-  std::string dept = req->department_code();
-  if (p->role == Role::kManager && dept.empty()) dept = p->department_code;
-  if (!dept.empty()) {
-    if (absl::Status s = domain::ValidateCode("department_code", dept); !s.ok()) {
-      return ToGrpcStatus(s);
-    }
-    if (absl::Status s = RequireDepartmentScope(*p, dept); !s.ok()) return ToGrpcStatus(s);
-  }
+  absl::StatusOr<std::string> dept = StaffListScope(*p, req->department_code());
+  if (!dept.ok()) return ToGrpcStatus(dept.status());
   absl::StatusOr<domain::Period> period = ParsePeriodField("period", req->period());
   if (!period.ok()) return ToGrpcStatus(period.status());
   absl::StatusOr<std::vector<store::StoredPayProfile>> profiles =
-      appraisals_->PayProfilesInForce(*period, dept);
+      appraisals_->PayProfilesInForce(*period, *dept);
   if (!profiles.ok()) return ToGrpcStatus(profiles.status());
   for (const store::StoredPayProfile& s : *profiles) {
     v1::PayProfile* o = resp->add_profiles();
