@@ -524,5 +524,100 @@ TEST_F(AppraisalResultsTest, AnnualGradingQuarterAndTwoYearFlags) {
             grpc::StatusCode::INVALID_ARGUMENT);
 }
 
+TEST_F(AppraisalResultsTest, CustomerServiceSheetAndItsYearEndComposition) {
+  ImportOrg(false);
+  // From 2026-01 the customer-service sheet (seed 001); its part weights are
+  // left unset, so they are the defaults 20/20/30/30, and carry forward.
+  v1::GetPeriodConfigRequest get;
+  get.set_period("2026-01");
+  v1::PeriodConfig c;
+  ASSERT_TRUE(appraisal_->GetPeriodConfig(TestServer::Context("hr").get(), get, &c).ok());
+  c.set_sheet_template(v1::SHEET_TEMPLATE_CUSTOMER_SERVICE);
+  c.clear_morality_percent();
+  c.set_year_end_monthly_percent(40);  // 20/40/50 sums to 110: refused
+  v1::PeriodConfig out;
+  grpc::Status s = appraisal_->SetPeriodConfig(TestServer::Context("hr").get(), c, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("year_end"), std::string::npos) << s.error_message();
+  c.clear_year_end_monthly_percent();
+  ASSERT_TRUE(appraisal_->SetPeriodConfig(TestServer::Context("hr").get(), c, &out).ok());
+  get.set_period("2026-05");
+  ASSERT_TRUE(appraisal_->GetPeriodConfig(TestServer::Context("hr").get(), get, &out).ok());
+  EXPECT_EQ(out.sheet_template(), v1::SHEET_TEMPLATE_CUSTOMER_SERVICE);
+  EXPECT_EQ(out.morality_percent(), 20);
+  EXPECT_EQ(out.year_end_appraisal_percent(), 50);
+
+  // January: morality 90, diligence 80, ability 85, performance 95:
+  //   (90 × 20 + 80 × 20 + 85 × 30 + 95 × 30) / 100 = 88.
+  // February: everything 100 and a confirmed commendation of 5: 105.
+  auto sheet = [&](const std::string& period, std::vector<double> parts, double bonus) {
+    v1::UpdateSheetLinesRequest req;
+    req.set_employee_no("E1");
+    req.set_period(period);
+    const v1::SheetSection sections[] = {v1::SHEET_SECTION_MORALITY, v1::SHEET_SECTION_DILIGENCE,
+                                         v1::SHEET_SECTION_ABILITY,
+                                         v1::SHEET_SECTION_PERFORMANCE};
+    for (int i = 0; i < 4; ++i) {
+      v1::SheetLine* l = req.add_lines();
+      l->set_section(sections[i]);
+      l->set_title("part");
+      l->set_weight_percent(100);
+      l->set_reviewer_score(parts[i]);
+    }
+    if (bonus > 0) {
+      v1::SheetLine* l = req.add_lines();
+      l->set_section(v1::SHEET_SECTION_BONUS);
+      l->set_title("表扬 / commendation");
+      l->set_points(bonus);
+      l->set_confirmed(true);
+    }
+    v1::Sheet out;
+    grpc::Status st = appraisal_->UpdateSheetLines(TestServer::Context("hr").get(), req, &out);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    return out;
+  };
+  v1::Sheet jan = sheet("2026-01", {90, 80, 85, 95}, 0);
+  EXPECT_EQ(jan.template_(), v1::SHEET_TEMPLATE_CUSTOMER_SERVICE);
+  EXPECT_DOUBLE_EQ(jan.score(), 88);
+  v1::Sheet feb = sheet("2026-02", {100, 100, 100, 100}, 5);
+  EXPECT_DOUBLE_EQ(feb.score(), 105);
+
+  // Without the checks and the year-end score E1 cannot be graded.
+  v1::AnnualGradingResult r;
+  ASSERT_TRUE(Grade("hr", "2026", true, &r).ok());
+  EXPECT_EQ(r.employees_size(), 0);
+  EXPECT_NE(std::find(r.skipped().begin(), r.skipped().end(),
+                      "E1: customer-service sheet, needs checks and a year-end score"),
+            r.skipped().end());
+  // Checks 90 and 100, year-end appraisal 100:
+  //   95 × 20 % + (88 + 105) / 2 × 30 % + 100 × 50 % = 19 + 28.95 + 50 = 97.95.
+  v1::RunAnnualGradingRequest req;
+  req.set_year("2026");
+  req.set_dry_run(true);
+  v1::CustomerServiceYearInput* in = req.add_customer_service();
+  in->set_employee_no("E1");
+  in->add_checks(90);
+  in->add_checks(100);
+  in->set_year_end_score(100);
+  ASSERT_TRUE(appraisal_->RunAnnualGrading(TestServer::Context("hr").get(), req, &r).ok());
+  ASSERT_EQ(r.employees_size(), 1);
+  EXPECT_DOUBLE_EQ(r.employees(0).annual_coefficient(), 0.9795);
+  EXPECT_TRUE(r.employees(0).flags().empty());
+  // Checks 110 and 110, year-end 110: 22 + 28.95 + 55 = 105.95 > 100:
+  // an outstanding employee.
+  in->set_checks(0, 110);
+  in->set_checks(1, 110);
+  in->set_year_end_score(110);
+  ASSERT_TRUE(appraisal_->RunAnnualGrading(TestServer::Context("hr").get(), req, &r).ok());
+  ASSERT_EQ(r.employees_size(), 1);
+  EXPECT_DOUBLE_EQ(r.employees(0).annual_coefficient(), 1.0595);
+  EXPECT_NE(std::find(r.employees(0).flags().begin(), r.employees(0).flags().end(),
+                      "outstanding_employee"),
+            r.employees(0).flags().end());
+  in->set_year_end_score(120);  // above 100 + 10 commendation points
+  EXPECT_EQ(appraisal_->RunAnnualGrading(TestServer::Context("hr").get(), req, &r).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
 }  // namespace
 }  // namespace survey::testing
