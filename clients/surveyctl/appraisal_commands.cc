@@ -664,8 +664,7 @@ std::vector<std::string> LineRow(const v1::SheetLine& l) {
 // Where the satisfaction figure came from, in a few lines.
 void PrintProvenance(const v1::SheetLine& l) {
   const v1::Provenance& p = l.provenance();
-  std::cout << "\nsatisfaction line " << l.id() << " (" << Short(l.weight_percent())
-            << "% of KPI): ";
+  std::cout << "\nsatisfaction line (" << Short(l.weight_percent()) << "% of KPI): ";
   if (p.insufficient_responses()) {
     std::cout << "INSUFFICIENT RESPONSES: " << p.responses() << " < k = " << p.anonymity_k()
               << " even over the widest window; the line does not count and the KPI "
@@ -675,8 +674,8 @@ void PrintProvenance(const v1::SheetLine& l) {
   }
   std::cout << "  campaigns:  " << (p.campaign_ids_size() ? JoinAll(p.campaign_ids(), ", ") : "none")
             << "\n"
-            << "  periods:    " << JoinAll(p.periods(), ", ") << " (window of up to "
-            << p.max_window_periods() + 1 << " months)\n"
+            << "  periods:    " << JoinAll(p.periods(), ", ") << " (may widen over "
+            << p.max_window_periods() << " earlier months to reach k)\n"
             << "  responses:  " << p.responses() << " (k = " << p.anonymity_k() << ")\n";
   if (!p.insufficient_responses()) {
     std::cout << "  mean:       " << Num(p.mean()) << "  (stddev " << Num(p.stddev()) << ")\n"
@@ -687,7 +686,7 @@ void PrintProvenance(const v1::SheetLine& l) {
 
 void PrintSheetTable(const v1::Sheet& s) {
   auto field = [](const std::string& name, const std::string& value) {
-    std::cout << absl::StrFormat("%-16s%s\n", name + ":", value);
+    std::cout << absl::StrFormat("%-18s%s\n", name + ":", value);
   };
   field("employee", absl::StrCat(s.employee_no(), " ", s.employee_name(),
                                  s.department_code().empty() ? "" : " (" + s.department_code() + ")"));
@@ -699,7 +698,7 @@ void PrintSheetTable(const v1::Sheet& s) {
     field("score", score);
     field("coefficient", Num(s.coefficient(), 4));
   } else {
-    field("score", "not scored yet (a score that counts is missing)");
+    field("score", "not scored yet (see flags)");
   }
   field("performance pay", Num(s.performance_pay()));
   field("base pay", absl::StrCat(Num(s.base_pay()), s.pay_post().empty() ? "" : absl::StrCat(
