@@ -12,6 +12,7 @@
 // lines and single objects (a sheet, a config, a grading) as one JSON
 // object in the protobuf JSON mapping, so scripts get every field.
 #include <google/protobuf/util/json_util.h>
+#include <nlohmann/json.hpp>
 
 #include <sys/stat.h>
 
@@ -66,9 +67,9 @@ int Usage(const std::string& message) {
 
 std::string Num(double v, int precision = 2) { return absl::StrFormat("%.*f", precision, v); }
 
-// Numbers as people write them: 80, 72.5, 0.6832 (no trailing zeros).
+// Scores as people write them: 80, 72.5, 80.58 (no trailing zeros).
 std::string Short(double v) {
-  std::string s = absl::StrFormat("%.4f", v);
+  std::string s = absl::StrFormat("%.2f", v);
   while (!s.empty() && s.back() == '0') s.pop_back();
   if (!s.empty() && s.back() == '.') s.pop_back();
   return s == "-0" ? "0" : s;
@@ -686,7 +687,7 @@ void PrintProvenance(const v1::SheetLine& l) {
 
 void PrintSheetTable(const v1::Sheet& s) {
   auto field = [](const std::string& name, const std::string& value) {
-    std::cout << absl::StrFormat("%-18s%s\n", name + ":", value);
+    std::cout << absl::StrFormat("%-18s%s\n", name.empty() ? "" : name + ":", value);
   };
   field("employee", absl::StrCat(s.employee_no(), " ", s.employee_name(),
                                  s.department_code().empty() ? "" : " (" + s.department_code() + ")"));
@@ -706,7 +707,9 @@ void PrintSheetTable(const v1::Sheet& s) {
                                                        s.pay_grade(), ")")));
   if (s.has_kpi_weight()) field("kpi weight", absl::StrCat(s.kpi_weight(), "%"));
   if (!s.grade().empty()) field("grade", s.grade());
-  field("flags", s.flags_size() ? JoinAll(s.flags(), ", ") : "none");
+  // One flag a line: a flag may itself hold commas and semicolons.
+  field("flags", s.flags_size() ? s.flags(0) : "none");
+  for (int i = 1; i < s.flags_size(); ++i) field("", s.flags(i));
   field("data due", absl::StrCat(s.data_due_date().empty() ? "-" : s.data_due_date(),
                                  s.late() ? "  LATE" : "",
                                  s.submitted_at_unix()
@@ -736,6 +739,39 @@ void PrintSheet(const v1::Sheet& s, Format format) {
     }
     case Format::kTable: return PrintSheetTable(s);
   }
+}
+
+// A JSON value for people: strings bare, null as "-".
+std::string Plain(const nlohmann::json& j) {
+  if (j.is_null()) return "-";
+  if (j.is_string()) return j.get<std::string>();
+  return j.dump();
+}
+
+// What a recorded change changed, e.g. "state: submitted -> confirmed;
+// lines": the before/after JSON of a sheet is too wide for a terminal.
+// Nested values (lines, provenance) are named, not printed.
+std::string ChangeSummary(const std::string& before, const std::string& after) {
+  nlohmann::json b = before.empty() ? nlohmann::json::object()
+                                    : nlohmann::json::parse(before, nullptr, false);
+  nlohmann::json a = nlohmann::json::parse(after, nullptr, false);
+  if (!a.is_object() || !b.is_object()) return after;
+  std::vector<std::string> parts;
+  for (const auto& [key, value] : a.items()) {
+    nlohmann::json old = b.contains(key) ? b[key] : nlohmann::json();
+    if (old == value) continue;
+    if (value.is_structured() || old.is_structured()) {
+      parts.push_back(key);
+    } else if (before.empty()) {
+      parts.push_back(absl::StrCat(key, ": ", Plain(value)));
+    } else {
+      parts.push_back(absl::StrCat(key, ": ", Plain(old), " -> ", Plain(value)));
+    }
+  }
+  for (const auto& [key, value] : b.items()) {
+    if (!a.contains(key)) parts.push_back(absl::StrCat(key, " removed"));
+  }
+  return absl::StrJoin(parts, "; ");
 }
 
 v1::GetSheetRequest SheetRequest(const Args& a) {
@@ -935,12 +971,24 @@ void AddSheetCommands(CLI::App* group, const GlobalOptions& g, int* exit_code) {
       return st.GetSheetHistory(x, SheetRequest(*a), &h);
     });
     if (*exit_code != 0) return;
-    Table t{{"at", "who", "what", "before", "after"}, {}};
+    Format format = ParseFormat(g.format);
+    // People get what changed; programs the whole before and after.
+    Table t{format == Format::kTable
+                ? std::vector<std::string>{"at", "who", "what", "changed"}
+                : std::vector<std::string>{"at", "who", "what", "before", "after"},
+            {}};
     for (const v1::SheetChange& c : h.changes()) {
-      t.rows.push_back({LocalTime(c.at_unix(), "%Y-%m-%d %H:%M:%S"), c.who(), c.what(),
-                        c.before(), c.after()});
+      std::vector<std::string> row = {LocalTime(c.at_unix(), "%Y-%m-%d %H:%M:%S"), c.who(),
+                                      c.what()};
+      if (format == Format::kTable) {
+        row.push_back(ChangeSummary(c.before(), c.after()));
+      } else {
+        row.push_back(c.before());
+        row.push_back(c.after());
+      }
+      t.rows.push_back(std::move(row));
     }
-    Print(t, ParseFormat(g.format), std::cout);
+    Print(t, format, std::cout);
   });
 }
 
@@ -978,7 +1026,7 @@ void AddListCommands(CLI::App* group, const GlobalOptions& g, int* exit_code) {
       t.rows.push_back({s.employee_no(), s.employee_name(), s.department_code(),
                         StateWord(s.state()), s.scored() ? Num(s.score()) : "-",
                         s.scored() ? Num(s.coefficient(), 4) : "-", Num(s.performance_pay()),
-                        s.grade(), s.late() ? "yes" : "", JoinAll(s.flags(), " ")});
+                        s.grade(), s.late() ? "yes" : "", JoinAll(s.flags(), " | ")});
     }
     Print(t, ParseFormat(g.format), std::cout);
   });
@@ -1148,7 +1196,7 @@ std::vector<std::string> GradedRow(const v1::GradedEmployee& e) {
           absl::StrCat(e.months_not_final()),
           Num(e.annual_coefficient(), 4),
           e.grade(),
-          JoinAll(e.flags(), " "),
+          JoinAll(e.flags(), " | "),
           Num(e.year_end_bonus())};
 }
 
@@ -1177,7 +1225,7 @@ void PrintGrading(const v1::AnnualGradingResult& r, Format format, bool dry_run)
   std::cout << "\nemployees\n";
   Print(employees, Format::kTable, std::cout);
   if (r.skipped_size() > 0) {
-    std::cout << "\nskipped\n";
+    std::cout << "\nskipped (" << r.skipped_size() << ")\n";
     for (const std::string& s : r.skipped()) std::cout << "  " << s << "\n";
   }
 }

@@ -233,7 +233,7 @@ TEST_F(AppraisalCliTest, PushThenTheSheetShowsTheSatisfactionLineAndItsProvenanc
 
   Result show = Appraisal({"sheet", "show", "--employee", "E0002", "--period", kPeriod});
   ASSERT_EQ(show.exit_code, 0) << show;
-  EXPECT_TRUE(Has(show.out, "employee:         E0002")) << show.out;
+  EXPECT_TRUE(Has(show.out, "employee:         E0002 李娜 (AS)")) << show.out;
   EXPECT_TRUE(Has(show.out, "state:            draft")) << show.out;
   EXPECT_TRUE(Has(show.out, "satisfaction line (20% of KPI): 80 points")) << show.out;
   EXPECT_TRUE(Has(show.out, "campaigns:  " + campaign)) << show.out;
@@ -269,7 +269,7 @@ TEST_F(AppraisalCliTest, PushThenTheSheetShowsTheSatisfactionLineAndItsProvenanc
   std::vector<std::string> rows = absl::StrSplit(list.out, '\n', absl::SkipEmpty());
   ASSERT_EQ(rows.size(), 61u) << list.out;
   EXPECT_EQ(rows[0], "employee,name,department,state,score,coefficient,pay,grade,late,flags");
-  EXPECT_TRUE(Has(RowOf(list.out, "E0002"), ",draft,")) << list.out;
+  EXPECT_TRUE(absl::StartsWith(RowOf(list.out, "E0002"), "E0002,李娜,AS,draft,")) << list.out;
   // A manager sees their own department only.
   Result mine = Appraisal({"--format", "csv", "sheets", "--period", kPeriod}, "manager:AS");
   ASSERT_EQ(mine.exit_code, 0) << mine;
@@ -330,6 +330,16 @@ TEST_F(AppraisalCliTest, WorkflowHistoryAndRefusals) {
   ASSERT_EQ(history.exit_code, 0) << history;
   EXPECT_TRUE(Has(history.out, "appraisal.push")) << history.out;
   EXPECT_TRUE(Has(history.out, "appeal_window")) << history.out;
+  // For people, what each change changed.
+  Result changes = Appraisal({"sheet", "history", "--employee", "E0002", "--period", kPeriod});
+  ASSERT_EQ(changes.exit_code, 0) << changes;
+  EXPECT_TRUE(Has(changes.out, "state: submitted -> confirmed")) << changes.out;
+  EXPECT_TRUE(Has(changes.out, "dev:employee:E0002")) << changes.out;
+  // The month's data was due early in November: the sheet was late.
+  Result late = Appraisal({"--format", "csv", "sheets", "--period", kPeriod, "--late"});
+  SKIP_IF_UNIMPLEMENTED(late, "ListSheets --late");
+  ASSERT_EQ(late.exit_code, 0) << late;
+  EXPECT_TRUE(Has(RowOf(late.out, "E0002"), ",yes,")) << late.out;
 
   // Lines are frozen for the manager once submitted; the result is not
   // final before the appeal deadline.
