@@ -105,6 +105,14 @@ if [[ -z $("${ctl[@]}" --format csv campaign list | tail -n +2) ]]; then
 fi
 "${ctl[@]}" campaign list
 
+# Appraisal demo: last month's closed customer survey pushed into the
+# monthly appraisal sheets, and one front-line engineer's sheet with the
+# satisfaction line and where its figure came from. Both are safe to rerun:
+# a second push finds nothing new and writes nothing.
+appraisal_month=$(date -d "$(date +%Y-%m-01) -1 month" +%Y-%m)
+"${ctl[@]}" appraisal push --period "$appraisal_month"
+"${ctl[@]}" appraisal sheet show --employee E0002 --period "$appraisal_month"
+
 cat <<TXT
 
 Survey & Satisfaction Server is up on 127.0.0.1:$port (development mode).
@@ -119,6 +127,8 @@ Try:
   surveyctl --as hr template show default
   surveyctl --as hr invitations issue CAMPAIGN_ID --from $home/demo/tickets.csv --out /tmp/inv --qr
   $build_dir/clients/survey-sim --insecure --server 127.0.0.1:$port --tokens /tmp/inv/invitations.csv
+  surveyctl --as hr appraisal sheets --period $appraisal_month
+  surveyctl --as employee:E0002 appraisal sheet show --employee E0002 --period $appraisal_month
   surveyctl health
 Demo invitations (tokens, deep links, QR codes): $home/demo/
 Stop everything with: deploy/quickstart.sh stop
