@@ -1403,7 +1403,8 @@ void AddAppealCommands(CLI::App* group, const GlobalOptions& g, int* exit_code) 
   });
 
   auto c = std::make_shared<Args>();
-  CLI::App* list = group->add_subcommand("appeals", "appeals, newest first as the server lists");
+  CLI::App* list =
+      group->add_subcommand("appeals", "list appeals, optionally of a month, state or employee");
   list->add_option("--period", c->period, "only this month");
   list->add_option("--state", c->state, "open | accepted | rejected")
       ->check(CLI::IsMember({"open", "accepted", "rejected"}));
