@@ -14,111 +14,16 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "domain/org.h"
+#include "support/process.h"
 #include "support/test_db.h"
 #include "support/test_server.h"
 
 namespace survey::testing {
 namespace {
 
-struct Result {
-  int exit_code;
-  std::string out;
-  std::string err;
-};
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 std::string TempPath(const std::string& name) {
-  char tmpl[] = "/tmp/survey-e2e-XXXXXX";
-  return absl::StrCat(mkdtemp(tmpl), "/", name);
+  return absl::StrCat(MakeTempDir(), "/", name);
 }
-
-// Runs a command to completion, capturing stdout and stderr.
-Result RunCommand(const std::vector<std::string>& argv) {
-  std::string out_path = TempPath("out"), err_path = TempPath("err");
-  pid_t pid = fork();
-  if (pid == 0) {
-    int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    dup2(out, 1);
-    dup2(err, 2);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, ReadFile(out_path),
-          ReadFile(err_path)};
-}
-
-class ServerProcess {
- public:
-  // Starts survey-server with `extra` flags; returns once it printed its
-  // port (or exited).
-  explicit ServerProcess(const std::vector<std::string>& flags) {
-    int pipefd[2];
-    if (pipe(pipefd) != 0) return;
-    err_path_ = TempPath("server.err");
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(pipefd[1], 1);
-      int err = open(err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      dup2(err, 2);
-      close(pipefd[0]);
-      std::vector<std::string> argv = {SURVEY_SERVER_BIN};
-      argv.insert(argv.end(), flags.begin(), flags.end());
-      std::vector<char*> args;
-      for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-      args.push_back(nullptr);
-      execv(args[0], args.data());
-      _exit(127);
-    }
-    close(pipefd[1]);
-    std::string line;
-    char c;
-    while (read(pipefd[0], &c, 1) == 1 && c != '\n') line += c;
-    close(pipefd[0]);
-    constexpr std::string_view kPrefix = "survey-server listening on port ";
-    if (line.rfind(kPrefix, 0) == 0) port_ = std::stoi(line.substr(kPrefix.size()));
-  }
-  ~ServerProcess() {
-    if (pid_ > 0 && !reaped_) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  int port() const { return port_; }
-  std::string address() const { return absl::StrCat("127.0.0.1:", port_); }
-  // Sends `sig` and waits for the exit code (-1 if killed by a signal).
-  int StopWith(int sig) {
-    kill(pid_, sig);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    reaped_ = true;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-  int WaitExit() {
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    reaped_ = true;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-  std::string stderr_text() const { return ReadFile(err_path_); }
-
- private:
-  pid_t pid_ = -1;
-  int port_ = 0;
-  bool reaped_ = false;
-  std::string err_path_;
-};
 
 class CliTest : public ::testing::Test {
  protected:
@@ -141,7 +46,7 @@ class CliTest : public ::testing::Test {
     std::vector<std::string> argv = {SURVEYCTL_BIN, "--server", server.address(),
                                      "--insecure", "--as", "hr"};
     argv.insert(argv.end(), args.begin(), args.end());
-    return RunCommand(argv);
+    return RunProcess(argv);
   }
   std::unique_ptr<TestDatabase> db_;
   std::string pepper_;
@@ -254,8 +159,8 @@ namespace {
 std::string MakeCertsDir() {
   std::string dir = TempPath("certs");
   std::string script = absl::StrCat(SURVEY_SOURCE_DIR, "/deploy/certs.sh");
-  EXPECT_EQ(RunCommand({script, dir}).exit_code, 0);
-  EXPECT_EQ(RunCommand({script, dir, "staff", "alice"}).exit_code, 0);
+  EXPECT_EQ(RunProcess({script, dir}).exit_code, 0);
+  EXPECT_EQ(RunProcess({script, dir, "staff", "alice"}).exit_code, 0);
   return dir;
 }
 
@@ -275,8 +180,8 @@ TEST(CertsScriptTest, IsIdempotentAndKeepsKeysPrivate) {
   const std::string server = ReadFile(dir + "/server.pem");
   const std::string alice = ReadFile(dir + "/staff/alice.pem");
   ASSERT_FALSE(ca.empty());
-  EXPECT_EQ(RunCommand({script, dir}).exit_code, 0);
-  EXPECT_EQ(RunCommand({script, dir, "staff", "alice", "bob"}).exit_code, 0);
+  EXPECT_EQ(RunProcess({script, dir}).exit_code, 0);
+  EXPECT_EQ(RunProcess({script, dir, "staff", "alice", "bob"}).exit_code, 0);
   EXPECT_EQ(ReadFile(dir + "/ca.pem"), ca);
   EXPECT_EQ(ReadFile(dir + "/server.pem"), server);
   EXPECT_EQ(ReadFile(dir + "/staff/alice.pem"), alice);
@@ -289,15 +194,15 @@ TEST(CertsScriptTest, IsIdempotentAndKeepsKeysPrivate) {
   }
   // What is missing is made again, signed by the same CA.
   unlink((dir + "/server.pem").c_str());
-  EXPECT_EQ(RunCommand({script, dir}).exit_code, 0);
+  EXPECT_EQ(RunProcess({script, dir}).exit_code, 0);
   EXPECT_NE(ReadFile(dir + "/server.pem"), server);
   EXPECT_EQ(ReadFile(dir + "/ca.pem"), ca);
-  EXPECT_EQ(RunCommand({"/usr/bin/openssl", "verify", "-CAfile", dir + "/ca.pem",
+  EXPECT_EQ(RunProcess({"/usr/bin/openssl", "verify", "-CAfile", dir + "/ca.pem",
                         dir + "/server.pem"})
                 .exit_code,
             0);
   // A name that would smuggle in another subject field is refused.
-  EXPECT_EQ(RunCommand({script, dir, "staff", "x/CN=admin"}).exit_code, 2);
+  EXPECT_EQ(RunProcess({script, dir, "staff", "x/CN=admin"}).exit_code, 2);
 }
 
 TEST_F(CliTest, SurveyctlSpeaksTlsAndMutualTlsToATlsServer) {
@@ -311,7 +216,7 @@ TEST_F(CliTest, SurveyctlSpeaksTlsAndMutualTlsToATlsServer) {
   auto ctl = [&](std::vector<std::string> args) {
     std::vector<std::string> argv = {SURVEYCTL_BIN, "--timeout", "5"};
     argv.insert(argv.end(), args.begin(), args.end());
-    return RunCommand(argv);
+    return RunProcess(argv);
   };
   const std::string ca = certs + "/ca.pem";
   Result health;
@@ -364,7 +269,7 @@ TEST_F(CliTest, TlsFloorIsTls12WhateverOpenSslIsConfiguredTo) {
                         certs + "/server.key"});
   ASSERT_GT(server.port(), 0) << server.stderr_text();
   auto s_client = [&](const std::string& version) {
-    return RunCommand(
+    return RunProcess(
         {"/bin/sh", "-c",
          absl::StrCat("timeout 20 openssl s_client -connect ", server.address(),
                       " ", version, " -alpn h2 -brief -CAfile ", certs,

@@ -15,98 +15,13 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "support/process.h"
 #include "support/test_db.h"
 #include "support/test_server.h"
 
 namespace survey::testing {
 namespace {
 
-struct Result {
-  int exit_code;
-  std::string out;
-  std::string err;
-};
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::string TempDir() {
-  char tmpl[] = "/tmp/survey-staff-e2e-XXXXXX";
-  return mkdtemp(tmpl);
-}
-
-// Runs `argv` to completion with `env` added to the environment.
-Result RunProcess(const std::vector<std::string>& argv,
-                  const std::vector<std::string>& env = {}) {
-  std::string dir = TempDir();
-  std::string out_path = dir + "/out", err_path = dir + "/err";
-  pid_t pid = fork();
-  if (pid == 0) {
-    int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    dup2(out, 1);
-    dup2(err, 2);
-    for (const std::string& e : env) putenv(const_cast<char*>(e.c_str()));
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, ReadFile(out_path),
-          ReadFile(err_path)};
-}
-
-// survey-server as a process; the port is read from its first stdout line.
-class ServerProcess {
- public:
-  explicit ServerProcess(const std::vector<std::string>& flags) {
-    int pipefd[2];
-    if (pipe(pipefd) != 0) return;
-    err_path_ = TempDir() + "/server.err";
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(pipefd[1], 1);
-      int err = open(err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      dup2(err, 2);
-      close(pipefd[0]);
-      std::vector<std::string> argv = {SURVEY_SERVER_BIN};
-      argv.insert(argv.end(), flags.begin(), flags.end());
-      std::vector<char*> args;
-      for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-      args.push_back(nullptr);
-      execv(args[0], args.data());
-      _exit(127);
-    }
-    close(pipefd[1]);
-    std::string line;
-    char c;
-    while (read(pipefd[0], &c, 1) == 1 && c != '\n') line += c;
-    close(pipefd[0]);
-    constexpr std::string_view kPrefix = "survey-server listening on port ";
-    if (line.rfind(kPrefix, 0) == 0)
-      port_ = std::stoi(line.substr(kPrefix.size()));
-  }
-  ~ServerProcess() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  int port() const { return port_; }
-  std::string stderr_text() const { return ReadFile(err_path_); }
-
- private:
-  pid_t pid_ = -1;
-  int port_ = 0;
-  std::string err_path_;
-};
 
 class StaffCliTest : public ::testing::Test {
  protected:
@@ -117,7 +32,7 @@ class StaffCliTest : public ::testing::Test {
     auto pepper = WriteTestPepper();
     ASSERT_TRUE(pepper.ok()) << pepper.status();
     pepper_ = *pepper;
-    certs_ = TempDir();
+    certs_ = MakeTempDir();
     std::string script = absl::StrCat(SURVEY_SOURCE_DIR, "/deploy/certs.sh");
     ASSERT_EQ(RunProcess({"/bin/bash", script, certs_}).exit_code, 0);
     ASSERT_EQ(
@@ -146,7 +61,7 @@ class StaffCliTest : public ::testing::Test {
   }
 
   std::string KeyFile(const std::string& key) {
-    std::string path = TempDir() + "/key";
+    std::string path = MakeTempDir() + "/key";
     std::ofstream(path) << key << "\n";
     chmod(path.c_str(), 0600);
     return path;
