@@ -1429,6 +1429,40 @@ void AddAppealCommands(CLI::App* group, const GlobalOptions& g, int* exit_code) 
   });
 }
 
+// Anyone: a bad incident about an employee, unconfirmed until their manager
+// confirms it on the sheet.
+void AddIncidentCommand(CLI::App* group, const GlobalOptions& g, int* exit_code) {
+  struct IncidentArgs {
+    Args base;
+    std::string title, standard;
+    double points = 0;
+  };
+  auto a = std::make_shared<IncidentArgs>();
+  CLI::App* c = group->add_subcommand(
+      "incident", "anyone: report a bad incident (a deduction, counted once confirmed)");
+  EmployeeAndPeriod(c, &a->base);
+  c->add_option("--title", a->title, "what happened")->required();
+  c->add_option("--standard", a->standard, "the rule it breaks");
+  c->add_option("--points", a->points, "the deduction, e.g. -5")->required();
+  c->callback([&g, exit_code, a] {
+    if (!CheckPeriod("--period", a->base.period, exit_code)) return;
+    v1::ReportIncidentRequest req;
+    req.set_employee_no(a->base.employee);
+    req.set_period(a->base.period);
+    req.set_title(a->title);
+    req.set_standard(a->standard);
+    req.set_points(a->points);
+    v1::ReportIncidentResponse r;
+    *exit_code = Call(g, "incident refused", [&](Stub& st, grpc::ClientContext* x) {
+      return st.ReportIncident(x, req, &r);
+    });
+    if (*exit_code == 0) {
+      std::cout << "reported as line " << r.line_id() << " of " << req.employee_no() << "'s "
+                << req.period() << " sheet, unconfirmed until their manager confirms it\n";
+    }
+  });
+}
+
 }  // namespace
 
 void AddAppraisalCommands(CLI::App& app, const GlobalOptions& global, int* exit_code) {
@@ -1448,6 +1482,7 @@ void AddAppraisalCommands(CLI::App& app, const GlobalOptions& global, int* exit_
   AddQuarterCommand(group, global, exit_code);
   AddGradingCommands(group, global, exit_code);
   AddAppealCommands(group, global, exit_code);
+  AddIncidentCommand(group, global, exit_code);
 }
 
 }  // namespace survey::client

@@ -266,6 +266,60 @@ grpc::Status AppraisalServiceImpl::UpdateSheetLines(
   return Respond(DescribeSheet(e->employee_no, *period), resp);
 }
 
+grpc::Status AppraisalServiceImpl::ReportIncident(grpc::ServerContext* ctx,
+                                                  const v1::ReportIncidentRequest* req,
+                                                  v1::ReportIncidentResponse* resp) {
+  absl::StatusOr<Principal> p = auth_->Authenticate(*ctx);
+  if (!p.ok()) return ToGrpcStatus(p.status());
+  if (absl::Status s = domain::ValidateCode("employee_no", req->employee_no()); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  absl::StatusOr<domain::Period> period = ParsePeriodField("period", req->period());
+  if (!period.ok()) return ToGrpcStatus(period.status());
+  if (req->title().empty()) {
+    return ToGrpcStatus(absl::InvalidArgumentError("title: required"));
+  }
+  if (!(req->points() < 0)) {
+    return ToGrpcStatus(absl::InvalidArgumentError("points: a deduction, below 0"));
+  }
+  v1::SheetLine l;
+  l.set_section(v1::SHEET_SECTION_INCIDENTS);
+  l.set_title(req->title());
+  l.set_standard(req->standard());
+  l.set_points(req->points());
+  absl::StatusOr<store::StoredLine> line = LineFromProto(l, "incident");
+  if (!line.ok()) return ToGrpcStatus(line.status());
+  absl::StatusOr<domain::Employee> e = org_->GetEmployee(req->employee_no());
+  if (!e.ok()) return ToGrpcStatus(e.status());
+  absl::StatusOr<LoadedConfig> config = Config(*period);
+  if (!config.ok()) return ToGrpcStatus(config.status());
+  absl::StatusOr<store::StoredSheet> created = SheetOrCreate(*p, *e, *period, *config);
+  if (!created.ok()) return ToGrpcStatus(created.status());
+  std::string id;
+  absl::StatusOr<store::SheetWrite> w = appraisals_->UpdateSheet(
+      *created, AuditActorOf(*p), "appraisal.incident", [&](store::StoredSheet& s) {
+        if (absl::Status st = da::CheckLinesEditable(s.state, false); !st.ok()) return st;
+        // The same unconfirmed report again is a retry, not a second
+        // incident (a rerun transaction or a client retry).
+        for (const store::StoredLine& x : s.lines) {
+          if (x.line.section == da::Section::kIncidents && !x.line.confirmed &&
+              x.title == line->title && x.standard == line->standard &&
+              x.line.points == line->line.points) {
+            id = x.line.id;
+            return absl::OkStatus();
+          }
+        }
+        store::StoredLine added = *line;
+        added.line.id = id = NextLineId(s);
+        added.line.confirmed = false;  // counts once the manager confirms
+        s.lines.push_back(std::move(added));
+        return absl::OkStatus();
+      });
+  if (!w.ok()) return ToGrpcStatus(w.status());
+  resp->set_line_id(id);
+  return grpc::Status::OK;
+}
+
 grpc::Status AppraisalServiceImpl::TransitionSheet(
     grpc::ServerContext* ctx, const v1::TransitionSheetRequest* req,
     v1::Sheet* resp) {

@@ -14,6 +14,7 @@
 //                      read); manager: everything but self scores, for the
 //                      own department; HR / admin: everything. Nobody edits
 //                      the satisfaction line: only PushSatisfaction writes it.
+//   ReportIncident     anyone authenticated (an unconfirmed deduction)
 //   TransitionSheet    draft<->submitted: manager or HR; submitted->confirmed:
 //                      the employee; confirmed->appeal_window and ->final: HR.
 //   SetHolidays, SetPayProfiles, RunAnnualGrading, ResolveAppeal   HR, admin
@@ -91,6 +92,9 @@ class AppraisalServiceImpl final : public v1::AppraisalService::Service {
   grpc::Status UpdateSheetLines(grpc::ServerContext* ctx,
                                 const v1::UpdateSheetLinesRequest* req,
                                 v1::Sheet* resp) override;
+  grpc::Status ReportIncident(grpc::ServerContext* ctx,
+                              const v1::ReportIncidentRequest* req,
+                              v1::ReportIncidentResponse* resp) override;
   grpc::Status TransitionSheet(grpc::ServerContext* ctx,
                                const v1::TransitionSheetRequest* req,
                                v1::Sheet* resp) override;

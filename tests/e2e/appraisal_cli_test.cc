@@ -291,6 +291,24 @@ TEST_F(AppraisalCliTest, DepartmentAppraisalKeepsWhatIsNotGiven) {
   EXPECT_TRUE(Has(show.out, "key_indicator,100\n")) << show.out;
 }
 
+TEST_F(AppraisalCliTest, AColleagueReportsAnIncident) {
+  PushedMonth();
+  Result r = Appraisal({"incident", "--employee", "E0002", "--period", kPeriod, "--title",
+                        "上门迟到 / late on site", "--points", "-5"},
+                       "employee:E0003");
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_TRUE(Has(r.out, "unconfirmed until their manager confirms it")) << r.out;
+  Result show = Appraisal(
+      {"--format", "csv", "sheet", "show", "--employee", "E0002", "--period", kPeriod});
+  ASSERT_EQ(show.exit_code, 0) << show;
+  EXPECT_TRUE(Has(show.out, "上门迟到 / late on site")) << show.out;
+  Result refused = Appraisal({"incident", "--employee", "E0002", "--period", kPeriod,
+                              "--title", "x", "--points", "3"},
+                             "employee:E0003");
+  EXPECT_EQ(refused.exit_code, 1) << refused;
+  EXPECT_TRUE(Has(refused.err, "INVALID_ARGUMENT")) << refused.err;
+}
+
 // The "done when" scenario: push, the sheet, annual grading, and an appeal
 // filed by the employee and resolved by HR.
 TEST_F(AppraisalCliTest, GradingAndAnAppealToItsResolution) {

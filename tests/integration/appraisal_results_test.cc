@@ -619,5 +619,72 @@ TEST_F(AppraisalResultsTest, CustomerServiceSheetAndItsYearEndComposition) {
             grpc::StatusCode::INVALID_ARGUMENT);
 }
 
+TEST_F(AppraisalResultsTest, AnyoneReportsAnIncidentThatCountsOnceConfirmed) {
+  ImportOrg(false);
+  MakeSheet("E1", "2026-10", 80);
+  // A colleague from another department reports; the line is unconfirmed.
+  v1::ReportIncidentRequest req;
+  req.set_employee_no("E1");
+  req.set_period("2026-10");
+  req.set_title("客户投诉：上门迟到 / late for an on-site visit");
+  req.set_points(-5);
+  v1::ReportIncidentResponse out;
+  ASSERT_TRUE(appraisal_->ReportIncident(TestServer::Context("employee:E3").get(), req, &out).ok());
+  ASSERT_FALSE(out.line_id().empty());
+  // A retry files nothing new.
+  v1::ReportIncidentResponse again;
+  ASSERT_TRUE(
+      appraisal_->ReportIncident(TestServer::Context("employee:E3").get(), req, &again).ok());
+  EXPECT_EQ(again.line_id(), out.line_id());
+  // The reporter still cannot read the sheet.
+  v1::GetSheetRequest get;
+  get.set_employee_no("E1");
+  get.set_period("2026-10");
+  v1::Sheet sheet;
+  EXPECT_EQ(appraisal_->GetSheet(TestServer::Context("employee:E3").get(), get, &sheet)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  sheet = Sheet("E1", "2026-10");
+  ASSERT_EQ(sheet.lines_size(), 3);
+  EXPECT_FALSE(sheet.lines(2).counted());
+  EXPECT_DOUBLE_EQ(sheet.score(), 80);  // not confirmed: does not count
+  // Bad reports name the field.
+  v1::ReportIncidentRequest bad = req;
+  bad.set_points(5);
+  grpc::Status s = appraisal_->ReportIncident(TestServer::Context("hr").get(), bad, &again);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("points"), std::string::npos);
+  bad = req;
+  bad.set_employee_no("E404");
+  EXPECT_EQ(appraisal_->ReportIncident(TestServer::Context("hr").get(), bad, &again).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  // The manager confirms it: 80 - 5 = 75.
+  v1::UpdateSheetLinesRequest confirm;
+  confirm.set_employee_no("E1");
+  confirm.set_period("2026-10");
+  v1::SheetLine line = sheet.lines(2);
+  line.set_confirmed(true);
+  line.clear_score();
+  line.clear_counted();
+  *confirm.add_lines() = line;
+  s = appraisal_->UpdateSheetLines(TestServer::Context("manager:AS").get(), confirm, &sheet);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_DOUBLE_EQ(sheet.score(), 75);
+  // The history names the reporter.
+  v1::SheetHistory history;
+  ASSERT_TRUE(appraisal_->GetSheetHistory(TestServer::Context("hr").get(), get, &history).ok());
+  bool named = false;
+  for (const auto& c : history.changes()) {
+    named |= c.what() == "appraisal.incident" && c.who() == "dev:employee:E3";
+  }
+  EXPECT_TRUE(named);
+  // Once submitted the sheet takes no more reports.
+  ASSERT_TRUE(Move("manager:AS", "E1", "2026-10", v1::SHEET_STATE_SUBMITTED).ok());
+  req.set_title("another");
+  EXPECT_EQ(appraisal_->ReportIncident(TestServer::Context("employee:E3").get(), req, &out)
+                .error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+}
+
 }  // namespace
 }  // namespace survey::testing
