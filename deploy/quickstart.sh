@@ -111,6 +111,22 @@ fi
 # a second push finds nothing new and writes nothing.
 appraisal_month=$(date -d "$(date +%Y-%m-01) -1 month" +%Y-%m)
 "${ctl[@]}" appraisal push --period "$appraisal_month"
+# So the sheet is scored and paid: a performance cap for after-sales
+# engineers of pay grade 3, E0002's pay profile, and the manager's review of
+# a second KPI line and a behaviour line (added once: only while the sheet
+# holds just the satisfaction line).
+"${ctl[@]}" appraisal config set --period "$appraisal_month" --cap engineer:3=3000 >/dev/null
+"${ctl[@]}" appraisal pay set --file deploy/demo/pay.csv >/dev/null
+demo_lines=$("${ctl[@]}" --format csv appraisal sheet show --employee E0002 \
+  --period "$appraisal_month" | tail -n +2 | wc -l)
+if (( demo_lines <= 1 )); then
+  "${ctl[@]}" appraisal sheet lines --employee E0002 --period "$appraisal_month" \
+    --section kpi --title "故障解决率 / fault resolution rate" --weight 80 \
+    --data-source "ticket system" --reviewer 92 >/dev/null
+  "${ctl[@]}" appraisal sheet lines --employee E0002 --period "$appraisal_month" \
+    --section behaviour --title "服务规范 / service conformity" --weight 100 \
+    --reviewer 85 >/dev/null
+fi
 "${ctl[@]}" appraisal sheet show --employee E0002 --period "$appraisal_month"
 
 cat <<TXT
