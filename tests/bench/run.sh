@@ -13,7 +13,7 @@ jobs=${JOBS:-$(nproc)}
 instance=$build_dir/bench-mariadb
 
 cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSURVEY_WERROR=ON >/dev/null
-cmake --build "$build_dir" -j "$jobs" --target submit_bench report_bench
+cmake --build "$build_dir" -j "$jobs" --target submit_bench report_bench appraisal_bench
 
 stop_db() { bash deploy/mariadb-private.sh stop "$instance" --purge || true; }
 trap stop_db EXIT
@@ -34,3 +34,5 @@ fi
 SURVEY_TEST_DB_URL=$url "$build_dir/tests/bench/submit_bench" "$@"
 # The HR organisation report over 10 000 employees x 12 months.
 SURVEY_TEST_DB_URL=$url "$build_dir/tests/bench/report_bench"
+# Appraisal: push, listing, export and grading, 2000 employees x 12 months.
+SURVEY_TEST_DB_URL=$url "$build_dir/tests/bench/appraisal_bench"
