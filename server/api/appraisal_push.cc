@@ -126,6 +126,16 @@ absl::Status AppraisalServiceImpl::Push(const Principal& p, domain::Period perio
                   domain::SubjectKind::kEmployee, period, cfg.max_window_periods);
   if (!figures.ok()) return figures.status();
 
+  // The sheets as they are, to skip the transaction of every sheet the push
+  // would leave unchanged (a re-push is then one read). A sheet that
+  // changes after this read is simply written through UpdateSheet, which
+  // decides again under its lock.
+  absl::StatusOr<std::vector<store::StoredSheet>> current_sheets =
+      appraisals_->ListSheets(period, "");
+  if (!current_sheets.ok()) return current_sheets.status();
+  std::map<std::string, store::StoredSheet> current;
+  for (store::StoredSheet& s : *current_sheets) current[s.employee_no] = std::move(s);
+
   store::EmployeeFilter filter;
   filter.limit = 1000;
   int done = 0;
@@ -179,15 +189,24 @@ absl::Status AppraisalServiceImpl::Push(const Principal& p, domain::Period perio
         }
         return absl::OkStatus();
       };
-      absl::StatusOr<store::SheetWrite> w =
-          appraisals_->UpdateSheet(fresh, actor, "appraisal.push", mutate);
-      if (!w.ok()) return w.status();
+      bool changed = true;
+      auto known = current.find(e.employee_no);
+      store::StoredSheet probe;
+      if (known != current.end() && (probe = known->second, mutate(probe).ok()) &&
+          probe == known->second) {
+        changed = false;  // as read: nothing to write
+      } else {
+        absl::StatusOr<store::SheetWrite> w =
+            appraisals_->UpdateSheet(fresh, actor, "appraisal.push", mutate);
+        if (!w.ok()) return w.status();
+        changed = w->changed;
+      }
       ++done;
       if (skipped) {
         out->set_sheets_skipped_not_draft(out->sheets_skipped_not_draft() + 1);
         continue;
       }
-      if (w->changed) {
+      if (changed) {
         out->set_sheets_written(out->sheets_written() + 1);
       } else {
         out->set_sheets_unchanged(out->sheets_unchanged() + 1);
