@@ -73,16 +73,15 @@ void EncodeAppeal(const store::StoredAppeal& a, v1::Appeal* out) {
 grpc::Status AppraisalServiceImpl::FileAppeal(grpc::ServerContext* ctx,
                                               const v1::FileAppealRequest* req,
                                               v1::Appeal* resp) {
-  absl::StatusOr<Principal> p = auth_->Authenticate(*ctx);
-  if (!p.ok()) return ToGrpcStatus(p.status());
+  absl::StatusOr<SheetCall> call = BeginSheetCall(*ctx, req->employee_no(), req->period());
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  const Principal* p = &call->principal;
+  const domain::Employee* e = &call->employee;
+  const domain::Period* period = &call->period;
   if (p->role == Role::kManager) {
     return ToGrpcStatus(absl::PermissionDeniedError(
         "the appraised employee appeals (or HR records a paper appeal)"));
   }
-  absl::StatusOr<domain::Employee> e = SheetScope(*p, req->employee_no());
-  if (!e.ok()) return ToGrpcStatus(e.status());
-  absl::StatusOr<domain::Period> period = ParsePeriodField("period", req->period());
-  if (!period.ok()) return ToGrpcStatus(period.status());
   if (absl::Status s = CheckReason("reason", req->reason()); !s.ok()) return ToGrpcStatus(s);
   absl::StatusOr<LoadedConfig> config = Config(*period);
   if (!config.ok()) return ToGrpcStatus(config.status());

@@ -108,6 +108,26 @@ absl::StatusOr<store::StoredSheet> AppraisalServiceImpl::SheetOrCreate(
   return std::move(w->sheet);
 }
 
+absl::StatusOr<AppraisalServiceImpl::SheetCall> AppraisalServiceImpl::BeginSheetCall(
+    grpc::ServerContext& ctx, const std::string& employee_no, const std::string& period) {
+  absl::StatusOr<Principal> p = auth_->Authenticate(ctx);
+  if (!p.ok()) return p.status();
+  absl::StatusOr<domain::Employee> e = SheetScope(*p, employee_no);
+  if (!e.ok()) return e.status();
+  absl::StatusOr<domain::Period> parsed = ParsePeriodField("period", period);
+  if (!parsed.ok()) return parsed.status();
+  return SheetCall{std::move(*p), std::move(*e), *parsed};
+}
+
+absl::StatusOr<store::SheetWrite> AppraisalServiceImpl::ChangeSheet(
+    const Principal& p, const domain::Employee& e, domain::Period period,
+    const LoadedConfig& config, std::string_view action,
+    const std::function<absl::Status(store::StoredSheet&)>& mutate) {
+  absl::StatusOr<store::StoredSheet> current = SheetOrCreate(p, e, period, config);
+  if (!current.ok()) return current.status();
+  return appraisals_->UpdateSheet(*current, AuditActorOf(p), action, mutate);
+}
+
 grpc::Status AppraisalServiceImpl::SetPeriodConfig(grpc::ServerContext* ctx,
                                                    const v1::PeriodConfig* req,
                                                    v1::PeriodConfig* resp) {
@@ -148,12 +168,11 @@ grpc::Status AppraisalServiceImpl::GetPeriodConfig(
 grpc::Status AppraisalServiceImpl::GetSheet(grpc::ServerContext* ctx,
                                             const v1::GetSheetRequest* req,
                                             v1::Sheet* resp) {
-  absl::StatusOr<Principal> p = auth_->Authenticate(*ctx);
-  if (!p.ok()) return ToGrpcStatus(p.status());
-  absl::StatusOr<domain::Employee> e = SheetScope(*p, req->employee_no());
-  if (!e.ok()) return ToGrpcStatus(e.status());
-  absl::StatusOr<domain::Period> period = ParsePeriodField("period", req->period());
-  if (!period.ok()) return ToGrpcStatus(period.status());
+  absl::StatusOr<SheetCall> call = BeginSheetCall(*ctx, req->employee_no(), req->period());
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  const Principal* p = &call->principal;
+  const domain::Employee* e = &call->employee;
+  const domain::Period* period = &call->period;
   absl::StatusOr<LoadedConfig> config = Config(*period);
   if (!config.ok()) return ToGrpcStatus(config.status());
   absl::StatusOr<store::StoredSheet> s = SheetOrCreate(*p, *e, *period, *config);
@@ -164,12 +183,11 @@ grpc::Status AppraisalServiceImpl::GetSheet(grpc::ServerContext* ctx,
 grpc::Status AppraisalServiceImpl::UpdateSheetLines(
     grpc::ServerContext* ctx, const v1::UpdateSheetLinesRequest* req,
     v1::Sheet* resp) {
-  absl::StatusOr<Principal> p = auth_->Authenticate(*ctx);
-  if (!p.ok()) return ToGrpcStatus(p.status());
-  absl::StatusOr<domain::Employee> e = SheetScope(*p, req->employee_no());
-  if (!e.ok()) return ToGrpcStatus(e.status());
-  absl::StatusOr<domain::Period> period = ParsePeriodField("period", req->period());
-  if (!period.ok()) return ToGrpcStatus(period.status());
+  absl::StatusOr<SheetCall> call = BeginSheetCall(*ctx, req->employee_no(), req->period());
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  const Principal* p = &call->principal;
+  const domain::Employee* e = &call->employee;
+  const domain::Period* period = &call->period;
   const bool hr = IsHr(*p);
   const bool employee = p->role == Role::kEmployee;
   // Validate the request before touching anything.
@@ -209,9 +227,6 @@ grpc::Status AppraisalServiceImpl::UpdateSheetLines(
   }
   absl::StatusOr<LoadedConfig> config = Config(*period);
   if (!config.ok()) return ToGrpcStatus(config.status());
-  absl::StatusOr<store::StoredSheet> created = SheetOrCreate(*p, *e, *period, *config);
-  if (!created.ok()) return ToGrpcStatus(created.status());
-
   auto find = [](store::StoredSheet& s, const std::string& id) {
     return std::find_if(s.lines.begin(), s.lines.end(),
                         [&](const store::StoredLine& l) { return l.line.id == id; });
@@ -260,8 +275,8 @@ grpc::Status AppraisalServiceImpl::UpdateSheetLines(
     }
     return absl::OkStatus();
   };
-  absl::StatusOr<store::SheetWrite> w = appraisals_->UpdateSheet(
-      *created, AuditActorOf(*p), "appraisal.change", mutate);
+  absl::StatusOr<store::SheetWrite> w =
+      ChangeSheet(*p, *e, *period, *config, "appraisal.change", mutate);
   if (!w.ok()) return ToGrpcStatus(w.status());
   return Respond(DescribeSheet(e->employee_no, *period), resp);
 }
@@ -293,11 +308,9 @@ grpc::Status AppraisalServiceImpl::ReportIncident(grpc::ServerContext* ctx,
   if (!e.ok()) return ToGrpcStatus(e.status());
   absl::StatusOr<LoadedConfig> config = Config(*period);
   if (!config.ok()) return ToGrpcStatus(config.status());
-  absl::StatusOr<store::StoredSheet> created = SheetOrCreate(*p, *e, *period, *config);
-  if (!created.ok()) return ToGrpcStatus(created.status());
   std::string id;
-  absl::StatusOr<store::SheetWrite> w = appraisals_->UpdateSheet(
-      *created, AuditActorOf(*p), "appraisal.incident", [&](store::StoredSheet& s) {
+  absl::StatusOr<store::SheetWrite> w = ChangeSheet(
+      *p, *e, *period, *config, "appraisal.incident", [&](store::StoredSheet& s) {
         if (absl::Status st = da::CheckLinesEditable(s.state, false); !st.ok()) return st;
         // The same unconfirmed report again is a retry, not a second
         // incident (a rerun transaction or a client retry).
@@ -323,12 +336,11 @@ grpc::Status AppraisalServiceImpl::ReportIncident(grpc::ServerContext* ctx,
 grpc::Status AppraisalServiceImpl::TransitionSheet(
     grpc::ServerContext* ctx, const v1::TransitionSheetRequest* req,
     v1::Sheet* resp) {
-  absl::StatusOr<Principal> p = auth_->Authenticate(*ctx);
-  if (!p.ok()) return ToGrpcStatus(p.status());
-  absl::StatusOr<domain::Employee> e = SheetScope(*p, req->employee_no());
-  if (!e.ok()) return ToGrpcStatus(e.status());
-  absl::StatusOr<domain::Period> period = ParsePeriodField("period", req->period());
-  if (!period.ok()) return ToGrpcStatus(period.status());
+  absl::StatusOr<SheetCall> call = BeginSheetCall(*ctx, req->employee_no(), req->period());
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  const Principal* p = &call->principal;
+  const domain::Employee* e = &call->employee;
+  const domain::Period* period = &call->period;
   absl::StatusOr<da::SheetState> to = StateFromProto(req->to());
   if (!to.ok()) return ToGrpcStatus(to.status());
   const bool hr = IsHr(*p);
@@ -355,8 +367,6 @@ grpc::Status AppraisalServiceImpl::TransitionSheet(
   }
   absl::StatusOr<LoadedConfig> config = Config(*period);
   if (!config.ok()) return ToGrpcStatus(config.status());
-  absl::StatusOr<store::StoredSheet> created = SheetOrCreate(*p, *e, *period, *config);
-  if (!created.ok()) return ToGrpcStatus(created.status());
   absl::StatusOr<da::WorkCalendar> calendar = Calendar();
   if (!calendar.ok()) return ToGrpcStatus(calendar.status());
   const int64_t now = now_unix_();
@@ -379,8 +389,8 @@ grpc::Status AppraisalServiceImpl::TransitionSheet(
     if (*next == da::SheetState::kSubmitted && s.submitted_at == 0) s.submitted_at = now;
     return absl::OkStatus();
   };
-  absl::StatusOr<store::SheetWrite> w = appraisals_->UpdateSheet(
-      *created, AuditActorOf(*p), "appraisal.change", mutate);
+  absl::StatusOr<store::SheetWrite> w =
+      ChangeSheet(*p, *e, *period, *config, "appraisal.change", mutate);
   if (!w.ok()) return ToGrpcStatus(w.status());
   return Respond(DescribeSheet(e->employee_no, *period), resp);
 }
@@ -388,14 +398,10 @@ grpc::Status AppraisalServiceImpl::TransitionSheet(
 grpc::Status AppraisalServiceImpl::GetSheetHistory(grpc::ServerContext* ctx,
                                                    const v1::GetSheetRequest* req,
                                                    v1::SheetHistory* resp) {
-  absl::StatusOr<Principal> p = auth_->Authenticate(*ctx);
-  if (!p.ok()) return ToGrpcStatus(p.status());
-  absl::StatusOr<domain::Employee> e = SheetScope(*p, req->employee_no());
-  if (!e.ok()) return ToGrpcStatus(e.status());
-  absl::StatusOr<domain::Period> period = ParsePeriodField("period", req->period());
-  if (!period.ok()) return ToGrpcStatus(period.status());
+  absl::StatusOr<SheetCall> call = BeginSheetCall(*ctx, req->employee_no(), req->period());
+  if (!call.ok()) return ToGrpcStatus(call.status());
   absl::StatusOr<std::vector<store::StoredChange>> changes =
-      appraisals_->SheetHistory(e->employee_no, *period);
+      appraisals_->SheetHistory(call->employee.employee_no, call->period);
   if (!changes.ok()) return ToGrpcStatus(changes.status());
   for (const store::StoredChange& c : *changes) {
     v1::SheetChange* o = resp->add_changes();

@@ -35,6 +35,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -170,6 +171,21 @@ class AppraisalServiceImpl final : public v1::AppraisalService::Service {
   // sheet.
   absl::StatusOr<domain::Employee> SheetScope(const Principal& p,
                                               const std::string& no);
+  // The caller, the employee whose sheet it is (after SheetScope) and the
+  // period: what every per-sheet RPC starts with.
+  struct SheetCall {
+    Principal principal;
+    domain::Employee employee;
+    domain::Period period;
+  };
+  absl::StatusOr<SheetCall> BeginSheetCall(grpc::ServerContext& ctx,
+                                           const std::string& employee_no,
+                                           const std::string& period);
+  // SheetOrCreate, then store::AppraisalStore::UpdateSheet with `mutate`.
+  absl::StatusOr<store::SheetWrite> ChangeSheet(
+      const Principal& p, const domain::Employee& e, domain::Period period,
+      const LoadedConfig& config, std::string_view action,
+      const std::function<absl::Status(store::StoredSheet&)>& mutate);
   // Existing sheet or a new draft (recorded).
   absl::StatusOr<store::StoredSheet> SheetOrCreate(
       const Principal& p, const domain::Employee& e, domain::Period period,
