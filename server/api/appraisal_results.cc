@@ -387,24 +387,30 @@ grpc::Status AppraisalServiceImpl::ListQuarterlyScores(
   for (int m = first_month; m < first_month + 3; ++m) {
     months.push_back(*domain::Period::FromYearMonth(*year, m));
   }
-  absl::StatusOr<LoadedConfig> config = Config(months.back());
-  if (!config.ok()) return ToGrpcStatus(config.status());
-
-  // Own: the recorded monthly scores of each employee's scored sheets.
-  std::map<std::string, std::vector<double>> own;
-  std::map<std::string, domain::Employee> employees;
+  std::map<domain::Period, LoadedConfig> configs;
   for (domain::Period m : months) {
-    absl::StatusOr<std::vector<v1::Sheet>> sheets = DescribeSheets(m, *dept, "", false);
-    if (!sheets.ok()) return ToGrpcStatus(sheets.status());
-    for (const v1::Sheet& s : *sheets) {
-      if (!s.scored()) continue;
-      absl::StatusOr<int64_t> recorded = da::RecordScore(s.score());
-      if (recorded.ok()) own[s.employee_no()].push_back(static_cast<double>(*recorded) / 100);
-    }
+    absl::StatusOr<LoadedConfig> c = Config(m);
+    if (!c.ok()) return ToGrpcStatus(c.status());
+    configs.emplace(m, std::move(*c));
   }
+  const LoadedConfig& last = configs.at(months.back());
   absl::StatusOr<std::map<std::string, domain::Employee>> list =
       EmployeesOf(*dept, /*include_inactive=*/false);
   if (!list.ok()) return ToGrpcStatus(list.status());
+
+  // Own: the recorded scores of each employee's scored sheets of the quarter.
+  absl::StatusOr<std::vector<store::StoredSheet>> sheets =
+      appraisals_->ListSheetsBetween(months.front(), months.back(), *dept, "");
+  if (!sheets.ok()) return ToGrpcStatus(sheets.status());
+  std::map<std::string, std::vector<double>> own;
+  for (const store::StoredSheet& s : *sheets) {
+    auto e = list->find(s.employee_no);
+    if (e == list->end()) continue;
+    SheetFigures f = FiguresOf(s, e->second.post_type, configs.at(s.period).config);
+    if (!f.score) continue;
+    absl::StatusOr<int64_t> recorded = da::RecordScore(*f.score);
+    if (recorded.ok()) own[s.employee_no].push_back(static_cast<double>(*recorded) / 100);
+  }
   // Department: the mean of its complete monthly normalised totals.
   std::map<std::string, std::vector<double>> dept_totals;
   std::map<std::string, std::string> manager_of;
@@ -421,10 +427,9 @@ grpc::Status AppraisalServiceImpl::ListQuarterlyScores(
         return ToGrpcStatus(a.status());
       }
       if (!a->duties || !a->plan || !a->key_indicator) continue;
-      absl::StatusOr<LoadedConfig> c = Config(m);
-      if (!c.ok()) return ToGrpcStatus(c.status());
       absl::StatusOr<da::DepartmentTotal> t = da::ComputeDepartmentTotal(
-          {*a->duties, *a->plan, a->customer, *a->key_indicator}, c->config.department);
+          {*a->duties, *a->plan, a->customer, *a->key_indicator},
+          configs.at(m).config.department);
       if (t.ok()) totals.push_back(t->normalised);
     }
   }
@@ -445,7 +450,7 @@ grpc::Status AppraisalServiceImpl::ListQuarterlyScores(
     if (!own_mean.ok() || !dept_mean.ok()) continue;
     absl::StatusOr<double> quarterly = da::QuarterlyScore(
         manager ? da::DepartmentRole::kManager : da::DepartmentRole::kMember, *dept_mean,
-        *own_mean, config->config.quarter);
+        *own_mean, last.config.quarter);
     if (!quarterly.ok()) return ToGrpcStatus(quarterly.status());
     o->set_quarterly(*quarterly);
     o->set_complete(true);
