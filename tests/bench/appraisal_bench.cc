@@ -24,6 +24,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "bench/bench_org.h"
 #include "support/test_server.h"
 #include "survey/v1/admin.grpc.pb.h"
 #include "survey/v1/appraisal.grpc.pb.h"
@@ -32,6 +33,7 @@ namespace {
 
 using survey::testing::TestServer;
 namespace v1 = survey::v1;
+using survey::bench::Hr;
 using Clock = std::chrono::steady_clock;
 
 double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
@@ -39,12 +41,6 @@ double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(
 int Fail(const std::string& what, const grpc::Status& s) {
   std::cerr << what << ": " << s.error_message() << "\n";
   return 1;
-}
-
-std::unique_ptr<grpc::ClientContext> Hr() {
-  auto ctx = TestServer::Context("hr");
-  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(30));
-  return ctx;
 }
 
 }  // namespace
@@ -67,36 +63,14 @@ int main(int argc, char** argv) {
   auto admin = v1::AdminService::NewStub((*ts)->channel());
   auto appraisal = v1::AppraisalService::NewStub((*ts)->channel());
 
-  v1::ImportOrgRequest org;
-  for (int d = 0; d < departments; ++d) {
-    v1::Department* dep = org.add_departments();
-    dep->set_code(absl::StrFormat("D%03d", d));
-    dep->set_name(absl::StrFormat("部门%03d", d));
-  }
-  for (int e = 0; e < employees; ++e) {
-    v1::Employee* emp = org.add_employees();
-    emp->set_employee_no(absl::StrFormat("E%06d", e));
-    emp->set_name(absl::StrFormat("员工%06d", e));
-    emp->set_department_code(absl::StrFormat("D%03d", e % departments));
-    emp->set_post_type(v1::POST_TYPE_OTHER);
-    emp->set_position(v1::POSITION_AFTER_SALES_ENGINEER);
-  }
-  v1::ImportOrgResponse imported;
-  grpc::Status s = admin->ImportOrg(Hr().get(), org, &imported);
+  grpc::Status s = survey::bench::ImportOrg(*admin, employees, departments);
   if (!s.ok()) return Fail("import", s);
 
   std::mt19937_64 rng(11);
   for (int m = 1; m <= 12; ++m) {
-    v1::CreateCampaignRequest req;
-    req.mutable_campaign()->set_kind(v1::CAMPAIGN_KIND_CUSTOMER_SATISFACTION);
-    req.mutable_campaign()->set_period(absl::StrFormat("2025-%02d", m));
-    req.mutable_campaign()->set_template_key("default");
-    v1::Campaign c;
-    if (!(s = admin->CreateCampaign(Hr().get(), req, &c)).ok()) return Fail("campaign", s);
-    v1::CampaignTransitionRequest t;
-    t.set_id(c.id());
-    if (!(s = admin->OpenCampaign(Hr().get(), t, &c)).ok()) return Fail("open", s);
-    if (!(s = admin->CloseCampaign(Hr().get(), t, &c)).ok()) return Fail("close", s);
+    std::string campaign;
+    s = survey::bench::ClosedCampaign(*admin, absl::StrFormat("2025-%02d", m), &campaign);
+    if (!s.ok()) return Fail("campaign", s);
     std::string rows;
     for (int e = 0; e < employees; ++e) {
       const int64_t n = static_cast<int64_t>(rng() % 12);  // some below k = 5
@@ -107,7 +81,7 @@ int main(int argc, char** argv) {
         sum += units;
         sum_sq += units * units;
       }
-      absl::StrAppend(&rows, rows.empty() ? "" : ",", "('", c.id(), "','employee','",
+      absl::StrAppend(&rows, rows.empty() ? "" : ",", "('", campaign, "','employee','",
                       absl::StrFormat("E%06d", e), "','", absl::StrFormat("2025-%02d", m),
                       "','',", n, ",", sum, ",", sum_sq, ")");
     }

@@ -24,6 +24,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "bench/bench_org.h"
 #include "support/test_server.h"
 #include "survey/v1/admin.grpc.pb.h"
 #include "survey/v1/report.grpc.pb.h"
@@ -73,46 +74,16 @@ int main(int argc, char** argv) {
   auto report = v1::ReportService::NewStub((*ts)->channel());
 
   // Organisation.
-  v1::ImportOrgRequest org;
-  for (int d = 0; d < departments; ++d) {
-    v1::Department* dep = org.add_departments();
-    dep->set_code(absl::StrFormat("D%03d", d));
-    dep->set_name(absl::StrFormat("部门%03d", d));
-  }
-  for (int e = 0; e < employees; ++e) {
-    v1::Employee* emp = org.add_employees();
-    emp->set_employee_no(absl::StrFormat("E%06d", e));
-    emp->set_name(absl::StrFormat("员工%06d", e));
-    emp->set_department_code(absl::StrFormat("D%03d", e % departments));
-    emp->set_post_type(v1::POST_TYPE_OTHER);
-    emp->set_position(v1::POSITION_AFTER_SALES_ENGINEER);
-  }
-  {
-    v1::ImportOrgResponse out;
-    auto ctx = TestServer::Context("hr");
-    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(5));
-    grpc::Status s = admin->ImportOrg(ctx.get(), org, &out);
-    if (!s.ok()) return Fail("import", s);
+  if (grpc::Status s = survey::bench::ImportOrg(*admin, employees, departments); !s.ok()) {
+    return Fail("import", s);
   }
   // Twelve closed campaigns.
   std::vector<std::string> campaigns;
   for (int m = 1; m <= 12; ++m) {
-    v1::CreateCampaignRequest req;
-    req.mutable_campaign()->set_kind(v1::CAMPAIGN_KIND_CUSTOMER_SATISFACTION);
-    req.mutable_campaign()->set_period(absl::StrFormat("2025-%02d", m));
-    req.mutable_campaign()->set_template_key("default");
-    v1::Campaign c;
-    grpc::Status s = admin->CreateCampaign(TestServer::Context("hr").get(), req, &c);
-    if (!s.ok()) return Fail("create campaign", s);
-    v1::CampaignTransitionRequest t;
-    t.set_id(c.id());
-    if (!(s = admin->OpenCampaign(TestServer::Context("hr").get(), t, &c)).ok()) {
-      return Fail("open", s);
-    }
-    if (!(s = admin->CloseCampaign(TestServer::Context("hr").get(), t, &c)).ok()) {
-      return Fail("close", s);
-    }
-    campaigns.push_back(c.id());
+    std::string id;
+    grpc::Status s = survey::bench::ClosedCampaign(*admin, absl::StrFormat("2025-%02d", m), &id);
+    if (!s.ok()) return Fail("campaign", s);
+    campaigns.push_back(id);
   }
   // Aggregates and tallies: n in 0..15 per employee and month, totals of
   // plausible responses (default template, D = 120 units per point).
