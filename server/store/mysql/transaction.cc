@@ -3,7 +3,10 @@
 #include <cppconn/connection.h>
 #include <cppconn/exception.h>
 
+#include <cppconn/statement.h>
+
 #include <algorithm>
+#include <memory>
 #include <chrono>
 #include <random>
 #include <thread>
@@ -54,6 +57,8 @@ absl::Status StatusFromSqlException(const sql::SQLException& e,
   return absl::InternalError(message);
 }
 
+std::function<void(sql::Connection&)> commit_hook_for_tests;
+
 namespace {
 
 void Backoff(int attempt) {
@@ -64,11 +69,27 @@ void Backoff(int attempt) {
   std::this_thread::sleep_for(std::chrono::milliseconds(base_ms + jitter(rng)));
 }
 
-void RollbackQuietly(sql::Connection& c) {
+// Transaction control goes through statements, never through
+// Connection::commit()/rollback()/setAutoCommit(): Connector/C++ 1.1
+// discards the result of mysql_commit(), mysql_rollback() and
+// mysql_autocommit(), so a COMMIT on a connection that died returns as if
+// it had succeeded (answers acknowledged, then lost). A statement throws
+// like any other. The session stays in autocommit mode; START TRANSACTION
+// opens an explicit transaction that COMMIT or ROLLBACK ends, so a
+// connection back in the pool is never left inside a transaction.
+void Execute(sql::Connection& c, const char* statement) {
+  std::unique_ptr<sql::Statement> st(c.createStatement());
+  st->execute(statement);
+}
+
+// True if the ROLLBACK was acknowledged; false means the connection is in
+// an unknown state and must not be reused.
+bool Rollback(sql::Connection& c) {
   try {
-    c.rollback();
+    Execute(c, "ROLLBACK");
+    return true;
   } catch (const sql::SQLException&) {
-    // The connection is marked broken by the caller if this matters.
+    return false;
   }
 }
 
@@ -88,26 +109,24 @@ absl::Status RunInTransaction(
     }
     sql::Connection& c = **lease;
     try {
-      c.setAutoCommit(false);
+      Execute(c, "START TRANSACTION");
       absl::Status status = body(c);
       if (!status.ok()) {
-        RollbackQuietly(c);
-        c.setAutoCommit(true);
+        if (!Rollback(c)) lease->MarkBroken();
         return status;
       }
-      c.commit();
-      c.setAutoCommit(true);
+      // Success only once the server acknowledged the COMMIT. If it throws,
+      // the outcome is unknown (the COMMIT may have been applied before the
+      // connection died): the rerun below decides from what the database
+      // now holds.
+      if (commit_hook_for_tests) commit_hook_for_tests(c);
+      Execute(c, "COMMIT");
       return absl::OkStatus();
     } catch (const sql::SQLException& e) {
       last = StatusFromSqlException(e, "transaction");
       switch (ClassifySqlError(e.getErrorCode())) {
         case SqlErrorClass::kRetryable:
-          RollbackQuietly(c);
-          try {
-            c.setAutoCommit(true);
-          } catch (const sql::SQLException&) {
-            lease->MarkBroken();
-          }
+          if (!Rollback(c)) lease->MarkBroken();
           continue;
         case SqlErrorClass::kConnection:
           lease->MarkBroken();

@@ -42,7 +42,8 @@ struct RetryPolicy {
 
 // Runs `body` inside one transaction on a pooled connection and commits it.
 // If `body` returns non-OK, the transaction is rolled back and that status
-// returned. A deadlock, lock-wait timeout or lost connection (including
+// returned. Nothing is reported as success unless the server acknowledged
+// the COMMIT. A deadlock, lock-wait timeout or lost connection (including
 // one during COMMIT, whose outcome is then unknown) reruns the whole
 // transaction from the start on a fresh attempt, so `body` must decide
 // everything from what it reads inside the transaction: a rerun after an
@@ -54,6 +55,11 @@ absl::Status RunInTransaction(
     ConnectionPool& pool,
     const std::function<absl::Status(sql::Connection&)>& body,
     RetryPolicy policy = {});
+
+// Tests only: called on the transaction's connection right before its
+// COMMIT is sent (e.g. to kill that connection from a second session).
+// Set it before any transaction runs and reset it after; not thread-safe.
+extern std::function<void(sql::Connection&)> commit_hook_for_tests;
 
 // Runs a read-only query on a pooled connection outside an explicit
 // transaction: `fn(connection)` returns a Status or StatusOr; an SQL
