@@ -18,9 +18,8 @@
 namespace survey::api {
 namespace {
 
-// Tokens are generated, stored (one transaction) and streamed this many at
-// a time, so a huge issue neither holds one long transaction nor keeps
-// every plaintext token in memory.
+// Tokens are generated and stored this many at a time (one transaction
+// each), so a huge issue never holds one long transaction.
 constexpr size_t kChunk = 500;
 
 // Prefixes a domain message with the request field and spells its path the
@@ -230,19 +229,39 @@ grpc::Status AdminServiceImpl::IssueInvitations(
           : PlanCrossEvaluation(*req, *org);
   if (!plan.ok()) return ToGrpcStatus(plan.status());
 
-  // Per chunk: generate, commit, then stream. A chunk is streamed only
-  // after its COMMIT, so every token the caller sees is answerable. The
-  // reverse does not hold: if the stream breaks (client gone) after a
-  // COMMIT, that chunk's tokens are stored but never delivered; nobody
-  // holds them, they expire unused, and HR simply issues more.
-  for (size_t begin = 0; begin < plan->size(); begin += kChunk) {
+  // Storage order: a uniformly random permutation of the plan (Fisher–Yates
+  // with the injected secure source). The request is the distribution list
+  // (ticket order, department member order), and the order rows reach the
+  // database shows in the redo log, the undo log and the pages' record heap
+  // order; stored in request order, the n-th HMAC in any of them was the
+  // n-th person on HR's list. Chunks are slices of the permutation, so not
+  // even which 500 people share a transaction follows the list.
+  std::vector<size_t> order(plan->size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  for (size_t k = order.size(); k > 1; --k) {
+    absl::StatusOr<uint64_t> j = crypto::RandomBelow(*random_, k);
+    if (!j.ok()) {
+      return ToGrpcStatus(absl::InternalError(absl::StrCat(
+          "no secure randomness; nothing issued: ", std::string(j.status().message()))));
+    }
+    std::swap(order[k - 1], order[*j]);
+  }
+
+  // Per chunk: generate, commit. Streaming starts once every chunk is
+  // committed, in request order (HR's files list the events as asked), so
+  // every token the caller sees is answerable; the price is holding the
+  // plaintext tokens of one call (at most kMaxInvitationsPerCall, a few
+  // MB) until then. If the stream breaks (client gone) afterwards, the
+  // tokens are stored but never delivered; nobody holds them, they expire
+  // unused, and HR simply issues more.
+  std::vector<std::string> tokens(plan->size());
+  for (size_t begin = 0; begin < order.size(); begin += kChunk) {
     if (ctx->IsCancelled()) {
       return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled by client");
     }
-    const size_t end = std::min(plan->size(), begin + kChunk);
-    std::vector<std::string> tokens;
+    const size_t end = std::min(order.size(), begin + kChunk);
     std::vector<store::NewInvitation> rows;
-    for (size_t i = begin; i < end; ++i) {
+    for (size_t k = begin; k < end; ++k) {
       absl::StatusOr<std::string> token = crypto::GenerateToken(*random_);
       if (!token.ok()) {
         // Fail closed: never a weak token, and nothing more is issued.
@@ -250,22 +269,21 @@ grpc::Status AdminServiceImpl::IssueInvitations(
             "no secure randomness; issued ", begin, " of ", plan->size(),
             " invitations: ", std::string(token.status().message()))));
       }
-      const Planned& p = (*plan)[i];
+      const Planned& p = (*plan)[order[k]];
       rows.push_back({hasher_->Hmac(*token), p.kind, p.subject_code,
                       p.group_code, *expires_at});
-      tokens.push_back(*std::move(token));
+      tokens[order[k]] = *std::move(token);
     }
     if (absl::Status s = invitations_->Insert(req->campaign_id(), rows);
         !s.ok()) {
       return ToGrpcStatus(s);
     }
-    for (size_t i = begin; i < end; ++i) {
-      v1::IssuedInvitation out;
-      FillIssued((*plan)[i], tokens[i - begin], *link_base, *expires_at, &out);
-      if (!writer->Write(out)) {
-        return grpc::Status(grpc::StatusCode::CANCELLED,
-                            "stream closed by client");
-      }
+  }
+  for (size_t i = 0; i < plan->size(); ++i) {
+    v1::IssuedInvitation out;
+    FillIssued((*plan)[i], tokens[i], *link_base, *expires_at, &out);
+    if (!writer->Write(out)) {
+      return grpc::Status(grpc::StatusCode::CANCELLED, "stream closed by client");
     }
   }
   return grpc::Status::OK;
