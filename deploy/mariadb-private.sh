@@ -18,6 +18,14 @@
 #       either a datadir or an instance directory containing data/.
 #
 # Layout of DIR: data/ my.cnf port mysqld.pid mysqld.err mysqld.sock
+# encryption.key (mode 0600, outside data/ so that a copy of the datadir does
+# not carry it).
+#
+# Encryption at rest: my.cnf includes deploy/mariadb/survey-encryption.cnf
+# (InnoDB tables, undo, redo log, temporary files, Aria) with DIR's own key,
+# generated with openssl rand on first start. An instance made by an older
+# version of this script (no key file) gets a key at its next start; new
+# tables are encrypted at once, the rest by the background threads.
 # (the socket lives in /tmp/survey-mariadb-<hash>/ instead when DIR is so deep
 # that DIR/mysqld.sock would exceed the 107-byte limit of unix socket paths).
 set -euo pipefail
@@ -29,6 +37,9 @@ readonly START_DEADLINE=30
 readonly STOP_DEADLINE=30
 
 prog=$(basename "$0")
+here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
+readonly ENCRYPTION_CNF=$here/mariadb/survey-encryption.cnf
+readonly OPS_SQL=$here/mariadb/survey-ops.sql
 
 log() { printf '%s: %s\n' "$prog" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -59,6 +70,7 @@ set_paths() {
     PIDFILE=$DIR/mysqld.pid
     ERRLOG=$DIR/mysqld.err
     INITMARK=$DIR/.survey-initialized
+    KEYFILE=$DIR/encryption.key
     SOCK=$DIR/mysqld.sock
     SOCKDIR=
     if (( ${#SOCK} > 100 )); then
@@ -124,6 +136,25 @@ lock_dir() {
 
 # --- start -------------------------------------------------------------------
 
+# The instance's encryption key: one AES-256 key, id 1, mode 0600. Made
+# once; never replaced (data encrypted with it would be lost).
+ensure_key() {
+    [[ -s $KEYFILE ]] && return 0
+    command -v openssl >/dev/null || die "openssl is required to create $KEYFILE"
+    local hex
+    hex=$(openssl rand -hex 32) || die "openssl rand failed"
+    [[ $hex =~ ^[0-9a-f]{64}$ ]] || die "openssl rand gave no key"
+    (umask 077 && printf '1;%s\n' "$hex" >"$KEYFILE.tmp")
+    mv -- "$KEYFILE.tmp" "$KEYFILE"
+}
+
+# The encryption settings, with this instance's key file.
+encryption_options() {
+    [[ -f $ENCRYPTION_CNF ]] || die "missing $ENCRYPTION_CNF"
+    sed -e "s|^file_key_management_filename *=.*|file_key_management_filename = $KEYFILE|" \
+        -- "$ENCRYPTION_CNF"
+}
+
 init_datadir() {
     local tmpl=${SURVEY_MARIADB_TEMPLATE:-} src=
     if [[ -n $tmpl ]]; then
@@ -149,14 +180,22 @@ init_datadir() {
         rm -rf -- "$DATADIR.tmp"
         cp -a --reflink=auto -- "$src" "$DATADIR.tmp"
         rm -f -- "$DATADIR.tmp/"*.pid "$DATADIR.tmp/"*.err
+        # An encrypted template is readable only with its own key.
+        if [[ -s $src/../encryption.key && ! -s $KEYFILE ]]; then
+            cp -p -- "$src/../encryption.key" "$KEYFILE"
+        fi
         mv -- "$DATADIR.tmp" "$DATADIR"
         return
     fi
 
     command -v mariadb-install-db >/dev/null ||
         die "mariadb-install-db not found (run deploy/install-deps.sh)"
-    local args=(--no-defaults "--datadir=$DATADIR.tmp" --auth-root-authentication-method=normal
-        --skip-test-db --skip-name-resolve)
+    # Only the encryption settings: the system tablespace, undo and system
+    # tables are written encrypted from the start.
+    ensure_key
+    encryption_options >"$DIR/install-db.cnf"
+    local args=("--defaults-file=$DIR/install-db.cnf" "--datadir=$DATADIR.tmp"
+        --auth-root-authentication-method=normal --skip-test-db --skip-name-resolve)
     if (( EUID == 0 )); then args+=("--user=$(id -un)"); fi
     rm -rf -- "$DATADIR.tmp"
     if ! mariadb-install-db "${args[@]}" >"$DIR/install-db.log" 2>&1; then
@@ -189,6 +228,8 @@ write_cnf() {
         echo "innodb_buffer_pool_size=256M"
         echo "max_connections=500"
         echo "skip-name-resolve"
+        echo ""
+        encryption_options
         echo ""
         echo "[client]"
         echo "socket=$SOCK"
@@ -275,6 +316,7 @@ cmd_start() {
     if [[ ! -d $DATADIR ]]; then
         init_datadir
     fi
+    ensure_key
 
     local fixed_port=1
     if [[ -n $want_port ]]; then
@@ -319,6 +361,10 @@ cmd_start() {
             die "failed to create user '$DB_USER' (server left running; see $ERRLOG)"
         fi
         : >"$INITMARK"
+    fi
+    # Every start, so instances made by older versions get it too.
+    if ! sql_root <"$OPS_SQL"; then
+        die "failed to run $OPS_SQL (server left running; see $ERRLOG)"
     fi
     log "started mariadbd (pid $(cat "$PIDFILE" 2>/dev/null || echo "$LAUNCHED_PID"), port $port) in $(( $(now_ms) - t0 )) ms"
     url "$port"
