@@ -92,8 +92,10 @@ class CampaignStore {
   // unrebuilt table orders the answers by arrival and pairs each response
   // with the invitation marked used in the same transaction. After the
   // rebuild the records carry no transaction ids and sit in primary-key
-  // (random) order. If the rebuild fails the campaign is closed but
-  // Unavailable is returned; closing again repeats the rebuild.
+  // (random) order. Then the redo log, which pairs each answer with its
+  // token's HMAC, is replaced by a fresh file (store/mysql/redo_purge.h;
+  // 1-2 s). If either fails the campaign is closed but Unavailable is
+  // returned; closing again repeats both.
   virtual absl::StatusOr<CampaignRecord> Transition(
       const std::string& id, domain::CampaignState to) = 0;
 };

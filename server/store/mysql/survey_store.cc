@@ -14,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "domain/form_json.h"
+#include "store/mysql/redo_purge.h"
 #include "store/mysql/survey_queries.h"
 #include "store/mysql/statement.h"
 #include "store/mysql/transaction.h"
@@ -304,6 +305,14 @@ absl::StatusOr<CampaignRecord> MysqlCampaignStore::Transition(
       return absl::UnavailableError(absl::StrCat(
           "campaign closed, but the tables holding its answers were not rebuilt (",
           rebuilt.message(), "); close it again to retry"));
+    }
+    // Then the redo log, which still pairs each answer with its token's
+    // HMAC (store/mysql/redo_purge.h); after the rebuilds, so that their
+    // own log records (every row of both tables) go with it.
+    if (absl::Status purged = PurgeRedoLog(*pool_); !purged.ok()) {
+      return absl::UnavailableError(absl::StrCat(
+          "campaign closed, but the redo log was not replaced (",
+          purged.message(), "); close it again to retry"));
     }
   }
   return record;
