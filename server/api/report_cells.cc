@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <random>
+#include <set>
 #include <tuple>
 #include <unordered_map>
 
@@ -14,6 +15,11 @@ namespace survey::api {
 struct CampaignCells {
   std::unordered_map<std::string, domain::Aggregate> aggregates;
   std::unordered_map<std::string, int64_t> issued;
+  // Customer satisfaction: the frozen membership (of an open campaign only
+  // the departments asked for): department -> employees by number, and
+  // employee -> department.
+  std::map<std::string, std::vector<std::string>> members;
+  std::unordered_map<std::string, std::string> department_of;
 };
 
 // Everything stored about the cells of some campaigns, by the campaign's
@@ -51,8 +57,35 @@ Ranges WithPrevious(const domain::PeriodRange& range) {
   return r;
 }
 
+// Reads the frozen membership of `ids` (only of `departments` unless it
+// is empty) into `out`, one CampaignCells per id. Returns the subject codes
+// to read the cells of: {} (all) if `departments` is empty, else the
+// members found, or {""} (nobody) if there are none.
+absl::StatusOr<std::vector<std::string>> ReadMembers(
+    store::ReportStore& reports, const std::vector<std::string>& ids,
+    const std::vector<std::string>& departments,
+    std::map<std::string, std::shared_ptr<CampaignCells>>* out) {
+  std::vector<std::string> employees;
+  for (const std::string& id : ids) (*out)[id] = std::make_shared<CampaignCells>();
+  if (!ids.empty()) {
+    absl::StatusOr<std::vector<store::MemberRow>> rows =
+        reports.Members({ids, departments, {}});
+    if (!rows.ok()) return rows.status();
+    for (store::MemberRow& m : *rows) {  // ordered by employee within a department
+      CampaignCells& c = *out->at(m.campaign_id);
+      c.department_of[m.employee_no] = m.department_code;
+      c.members[m.department_code].push_back(m.employee_no);
+      if (!departments.empty()) employees.push_back(std::move(m.employee_no));
+    }
+  }
+  std::sort(employees.begin(), employees.end());
+  employees.erase(std::unique(employees.begin(), employees.end()), employees.end());
+  if (employees.empty() && !departments.empty()) employees.push_back("");
+  return employees;
+}
+
 // Reads the cells of `ids` (all subjects of `kind` if `codes` is empty)
-// into `out`, one CampaignCells per id.
+// into `out`, adding to the CampaignCells there or making them.
 absl::Status Read(store::ReportStore& reports, const std::vector<std::string>& ids,
                   domain::SubjectKind kind, const std::vector<std::string>& codes,
                   bool detail, std::map<std::string, std::shared_ptr<CampaignCells>>* out) {
@@ -62,7 +95,9 @@ absl::Status Read(store::ReportStore& reports, const std::vector<std::string>& i
   filter.subject_kind = kind;
   filter.subject_codes = codes;
   filter.with_sub_indicators = detail;
-  for (const std::string& id : ids) (*out)[id] = std::make_shared<CampaignCells>();
+  for (const std::string& id : ids) {
+    if (!out->contains(id)) (*out)[id] = std::make_shared<CampaignCells>();
+  }
   absl::StatusOr<std::vector<store::AggregateRow>> aggs = reports.Aggregates(filter);
   if (!aggs.ok()) return aggs.status();
   for (store::AggregateRow& row : *aggs) {
@@ -80,9 +115,11 @@ absl::Status Read(store::ReportStore& reports, const std::vector<std::string>& i
 }  // namespace
 
 absl::StatusOr<Loaded> ReportCells::Load(domain::CampaignKind kind, const Ranges& ranges,
-                                         domain::SubjectKind subject_kind,
                                          const std::vector<std::string>& codes,
                                          bool detail) {
+  const bool customer = kind == domain::CampaignKind::kCustomerSatisfaction;
+  const domain::SubjectKind subject_kind =
+      customer ? domain::SubjectKind::kEmployee : domain::SubjectKind::kDepartment;
   Loaded l;
   absl::StatusOr<std::vector<store::CampaignInfo>> campaigns =
       reports_->Campaigns(kind, ranges.first(), ranges.last());
@@ -108,11 +145,24 @@ absl::StatusOr<Loaded> ReportCells::Load(domain::CampaignKind kind, const Ranges
   }
   // Closed campaigns take no answers, invitations or revocations: their
   // cells never change, so they are read once, whole, and kept.
+  // So is the membership of a closed campaign. An open campaign's cells
+  // are read for the members of the departments asked for.
   std::map<std::string, std::shared_ptr<CampaignCells>> read;
+  std::vector<std::string> open_codes = codes;
+  if (customer) {
+    if (absl::Status s = ReadMembers(*reports_, missing, {}, &read).status(); !s.ok()) {
+      return s;
+    }
+    absl::StatusOr<std::vector<std::string>> members =
+        ReadMembers(*reports_, open, codes, &read);
+    if (!members.ok()) return members.status();
+    open_codes = *std::move(members);
+  }
   if (absl::Status s = Read(*reports_, missing, subject_kind, {}, detail, &read); !s.ok()) {
     return s;
   }
-  if (absl::Status s = Read(*reports_, open, subject_kind, codes, detail, &read); !s.ok()) {
+  if (absl::Status s = Read(*reports_, open, subject_kind, open_codes, detail, &read);
+      !s.ok()) {
     return s;
   }
   absl::MutexLock lock(&mu_);
@@ -209,6 +259,64 @@ absl::StatusOr<std::vector<domain::Employee>> AllEmployees(store::OrgStore& org,
   }
 }
 
+// The employees who belonged to `department` for campaign `ci`, by number.
+const std::vector<std::string>& MembersOf(const Loaded& l, size_t ci,
+                                          const std::string& department) {
+  static const std::vector<std::string> kNobody;
+  auto it = l.cells[ci]->members.find(department);
+  return it == l.cells[ci]->members.end() ? kNobody : it->second;
+}
+
+// One part per campaign, none with answers.
+std::vector<CampaignPart> NoDataParts(const Loaded& l) {
+  std::vector<CampaignPart> parts;
+  for (size_t ci = 0; ci < l.campaigns.size(); ++ci) {
+    parts.push_back(MakePart(ci, l, nullptr, 0, Withheld::kNoData));
+  }
+  return parts;
+}
+
+// A department's parts, one per campaign: its own (the sum of that
+// campaign's members) and each member's, decided among those members.
+struct DepartmentParts {
+  std::vector<CampaignPart> department;
+  // Every campaign's part, kNoData where the employee was not a member.
+  std::map<std::string, std::vector<CampaignPart>> employees;
+  std::vector<CampaignPart> none;  // for employees who were never members
+};
+
+absl::StatusOr<DepartmentParts> PartsOf(const Loaded& l, const std::string& department) {
+  DepartmentParts out;
+  out.none = NoDataParts(l);
+  for (size_t ci = 0; ci < l.campaigns.size(); ++ci) {
+    const std::vector<std::string>& members = MembersOf(l, ci, department);
+    std::vector<int64_t> n(members.size());
+    std::optional<domain::Aggregate> sum;
+    int64_t issued = 0;
+    std::vector<const domain::Aggregate*> found(members.size());
+    for (size_t i = 0; i < members.size(); ++i) {
+      found[i] = Find(l, ci, CellKey(members[i], ""));
+      n[i] = found[i] == nullptr ? 0 : found[i]->n;
+      if (found[i] != nullptr) {
+        if (absl::Status s = Accumulate(*found[i], &sum); !s.ok()) return s;
+      }
+    }
+    const int k = l.campaigns[ci].k;
+    std::vector<Withheld> decisions = domain::SuppressSiblings(n, k);
+    for (size_t i = 0; i < members.size(); ++i) {
+      const int64_t member_issued = IssuedOf(l, ci, CellKey(members[i], ""));
+      issued += member_issued;
+      auto [it, fresh] = out.employees.try_emplace(members[i]);
+      if (fresh) it->second = out.none;
+      it->second[ci] = MakePart(ci, l, found[i], member_issued, decisions[i]);
+    }
+    const domain::Aggregate* total = sum ? &*sum : nullptr;
+    out.department.push_back(
+        MakePart(ci, l, total, issued, domain::ByThreshold(total ? total->n : 0, k)));
+  }
+  return out;
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<DepartmentCells>> ReportCells::Customer(
@@ -216,35 +324,30 @@ absl::StatusOr<std::vector<DepartmentCells>> ReportCells::Customer(
     bool detail) {
   absl::StatusOr<std::vector<domain::Department>> all_depts = org_->ListDepartments(true);
   if (!all_depts.ok()) return all_depts.status();
-  std::vector<domain::Employee> employees;
-  std::vector<std::string> codes;
-  if (departments.empty()) {
-    absl::StatusOr<std::vector<domain::Employee>> e = AllEmployees(*org_, "");
-    if (!e.ok()) return e.status();
-    employees = *std::move(e);
-  } else {
-    for (const std::string& d : departments) {
-      absl::StatusOr<std::vector<domain::Employee>> e = AllEmployees(*org_, d);
-      if (!e.ok()) return e.status();
-      for (domain::Employee& x : *e) {
-        codes.push_back(x.employee_no);
-        employees.push_back(std::move(x));
-      }
+  // An unknown department is NotFound, not an empty report.
+  for (const std::string& d : departments) {
+    if (std::none_of(all_depts->begin(), all_depts->end(),
+                     [&](const domain::Department& x) { return x.code == d; })) {
+      return absl::NotFoundError(absl::StrCat("department \"", d, "\" not found"));
     }
-    // An unknown department is NotFound, not an empty report.
-    for (const std::string& d : departments) {
-      if (std::none_of(all_depts->begin(), all_depts->end(),
-                       [&](const domain::Department& x) { return x.code == d; })) {
-        return absl::NotFoundError(absl::StrCat("department \"", d, "\" not found"));
-      }
-    }
-    if (codes.empty()) codes.push_back("");  // a department without employees
   }
+  // The live organisation: names, and the employees listed for a range
+  // without campaigns (nothing to freeze there).
+  std::vector<domain::Employee> live;
+  for (const std::string& d : departments.empty() ? std::vector<std::string>{""} : departments) {
+    absl::StatusOr<std::vector<domain::Employee>> e = AllEmployees(*org_, d);
+    if (!e.ok()) return e.status();
+    for (domain::Employee& x : *e) live.push_back(std::move(x));
+  }
+  std::map<std::string, const domain::Employee*> live_by_no;
+  for (const domain::Employee& e : live) live_by_no[e.employee_no] = &e;
   const Ranges ranges = WithPrevious(range);
   absl::StatusOr<Loaded> l =
-      Load(domain::CampaignKind::kCustomerSatisfaction, ranges,
-           domain::SubjectKind::kEmployee, codes, detail);
+      Load(domain::CampaignKind::kCustomerSatisfaction, ranges, departments, detail);
   if (!l.ok()) return l.status();
+  const bool frozen = std::any_of(
+      l->campaigns.begin(), l->campaigns.end(),
+      [&](const store::CampaignInfo& c) { return ranges.range.Contains(c.period); });
 
   std::vector<DepartmentCells> out;
   for (const domain::Department& d : *all_depts) {
@@ -252,55 +355,91 @@ absl::StatusOr<std::vector<DepartmentCells>> ReportCells::Customer(
         std::find(departments.begin(), departments.end(), d.code) == departments.end()) {
       continue;
     }
-    std::vector<const domain::Employee*> members;  // by employee number
-    for (const domain::Employee& e : employees) {
-      if (e.department_code == d.code) members.push_back(&e);
+    absl::StatusOr<DepartmentParts> parts = PartsOf(*l, d.code);
+    if (!parts.ok()) return parts.status();
+    // Listed: the members of the range's campaigns, by employee number.
+    std::set<std::string> listed;
+    for (size_t ci = 0; ci < l->campaigns.size(); ++ci) {
+      if (!ranges.range.Contains(l->campaigns[ci].period)) continue;
+      for (const std::string& no : MembersOf(*l, ci, d.code)) listed.insert(no);
     }
-    const size_t C = l->campaigns.size();
-    std::vector<std::vector<CampaignPart>> member_parts(members.size());
-    std::vector<CampaignPart> dept_parts;
-    std::vector<std::string> keys;
-    for (const domain::Employee* m : members) keys.push_back(CellKey(m->employee_no, ""));
-    for (size_t ci = 0; ci < C; ++ci) {
-      std::vector<int64_t> n(members.size());
-      std::optional<domain::Aggregate> dept_sum;
-      int64_t dept_issued = 0;
-      std::vector<const domain::Aggregate*> found(members.size());
-      for (size_t i = 0; i < members.size(); ++i) {
-        found[i] = Find(*l, ci, keys[i]);
-        n[i] = found[i] == nullptr ? 0 : found[i]->n;
-        if (found[i] != nullptr) {
-          if (absl::Status s = Accumulate(*found[i], &dept_sum); !s.ok()) return s;
-        }
+    if (!frozen) {
+      for (const domain::Employee& e : live) {
+        if (e.department_code == d.code) listed.insert(e.employee_no);
       }
-      std::vector<Withheld> decisions = domain::SuppressSiblings(n, l->campaigns[ci].k);
-      for (size_t i = 0; i < members.size(); ++i) {
-        const int64_t issued = IssuedOf(*l, ci, keys[i]);
-        dept_issued += issued;
-        member_parts[i].push_back(MakePart(ci, *l, found[i], issued, decisions[i]));
-      }
-      const domain::Aggregate* sum = dept_sum ? &*dept_sum : nullptr;
-      dept_parts.push_back(MakePart(ci, *l, sum, dept_issued,
-                                    domain::ByThreshold(sum ? sum->n : 0, l->campaigns[ci].k)));
     }
     DepartmentCells cells;
     cells.department.code = d.code;
     cells.department.name = d.name;
     cells.department.department_code = d.code;
-    if (absl::Status s = Fill(ranges, *l, dept_parts, &cells.department); !s.ok()) {
+    if (absl::Status s = Fill(ranges, *l, parts->department, &cells.department); !s.ok()) {
       return s;
     }
-    for (size_t i = 0; i < members.size(); ++i) {
+    for (const std::string& no : listed) {
       SubjectCell cell;
-      cell.code = members[i]->employee_no;
-      cell.name = members[i]->name;
+      cell.code = no;
+      auto e = live_by_no.find(no);
+      if (e != live_by_no.end()) {
+        cell.name = e->second->name;
+      } else if (absl::StatusOr<domain::Employee> moved = org_->GetEmployee(no); moved.ok()) {
+        cell.name = moved->name;  // moved out since
+      }
       cell.department_code = d.code;
-      if (absl::Status s = Fill(ranges, *l, member_parts[i], &cell); !s.ok()) return s;
+      auto mine = parts->employees.find(no);
+      const std::vector<CampaignPart>& p =
+          mine == parts->employees.end() ? parts->none : mine->second;
+      if (absl::Status s = Fill(ranges, *l, p, &cell); !s.ok()) return s;
       cells.employees.push_back(std::move(cell));
     }
     out.push_back(std::move(cells));
   }
   return out;
+}
+
+absl::StatusOr<std::vector<std::string>> ReportCells::DepartmentsOf(
+    const Ranges& ranges, const std::string& employee_no, const std::string& current) {
+  absl::StatusOr<std::vector<store::CampaignInfo>> campaigns = reports_->Campaigns(
+      domain::CampaignKind::kCustomerSatisfaction, ranges.first(), ranges.last());
+  if (!campaigns.ok()) return campaigns.status();
+  std::vector<std::string> ids;
+  for (const store::CampaignInfo& c : *campaigns) ids.push_back(c.id);
+  absl::StatusOr<std::vector<store::MemberRow>> rows =
+      reports_->Members({ids, {}, {employee_no}});
+  if (!rows.ok()) return rows.status();
+  std::set<std::string> departments = {current};
+  for (const store::MemberRow& m : *rows) departments.insert(m.department_code);
+  return std::vector<std::string>(departments.begin(), departments.end());
+}
+
+absl::StatusOr<SubjectCell> ReportCells::Employee(const domain::PeriodRange& range,
+                                                  const domain::Employee& e) {
+  const Ranges ranges = WithPrevious(range);
+  absl::StatusOr<std::vector<std::string>> departments =
+      DepartmentsOf(ranges, e.employee_no, e.department_code);
+  if (!departments.ok()) return departments.status();
+  absl::StatusOr<Loaded> l =
+      Load(domain::CampaignKind::kCustomerSatisfaction, ranges, *departments, true);
+  if (!l.ok()) return l.status();
+  // Each campaign's part from the department the employee belonged to then.
+  std::map<std::string, DepartmentParts> by_department;
+  std::vector<CampaignPart> mine = NoDataParts(*l);
+  for (size_t ci = 0; ci < l->campaigns.size(); ++ci) {
+    auto d = l->cells[ci]->department_of.find(e.employee_no);
+    if (d == l->cells[ci]->department_of.end()) continue;
+    auto it = by_department.find(d->second);
+    if (it == by_department.end()) {
+      absl::StatusOr<DepartmentParts> parts = PartsOf(*l, d->second);
+      if (!parts.ok()) return parts.status();
+      it = by_department.emplace(d->second, *std::move(parts)).first;
+    }
+    mine[ci] = it->second.employees.at(e.employee_no)[ci];
+  }
+  SubjectCell cell;
+  cell.code = e.employee_no;
+  cell.name = e.name;
+  cell.department_code = e.department_code;
+  if (absl::Status s = Fill(ranges, *l, mine, &cell); !s.ok()) return s;
+  return cell;
 }
 
 absl::StatusOr<std::vector<CrossRow>> ReportCells::Cross(
@@ -316,8 +455,7 @@ absl::StatusOr<std::vector<CrossRow>> ReportCells::Cross(
   }
   const Ranges ranges = WithPrevious(range);
   absl::StatusOr<Loaded> l =
-      Load(domain::CampaignKind::kCrossEvaluation, ranges,
-           domain::SubjectKind::kDepartment, rated, true);
+      Load(domain::CampaignKind::kCrossEvaluation, ranges, rated, true);
   if (!l.ok()) return l.status();
   std::vector<CrossRow> out;
   for (const domain::Department& d : *depts) {
@@ -383,38 +521,46 @@ absl::StatusOr<std::vector<CrossRow>> ReportCells::Cross(
 absl::StatusOr<std::vector<std::string>> ReportCells::Comments(
     const domain::PeriodRange& range, const std::string& department,
     const std::string& employee_no, Withheld* released) {
-  absl::StatusOr<std::vector<domain::Employee>> members = AllEmployees(*org_, department);
-  if (!members.ok()) return members.status();
-  std::vector<std::string> codes;
-  for (const domain::Employee& e : *members) codes.push_back(e.employee_no);
-  if (codes.empty()) codes.push_back("");
   const Ranges ranges{range, std::nullopt};
+  std::vector<std::string> departments = {department};
+  if (!employee_no.empty()) {
+    absl::StatusOr<std::vector<std::string>> d =
+        DepartmentsOf(ranges, employee_no, department);
+    if (!d.ok()) return d.status();
+    departments = *std::move(d);
+  }
   absl::StatusOr<Loaded> l =
-      Load(domain::CampaignKind::kCustomerSatisfaction, ranges,
-           domain::SubjectKind::kEmployee, codes, true);
+      Load(domain::CampaignKind::kCustomerSatisfaction, ranges, departments, true);
   if (!l.ok()) return l.status();
-  // Decide per campaign, among the department's employees, with comment_k.
+  // Decide per campaign, with comment_k, among the members of the
+  // department (the employee's department in that campaign).
   std::vector<Withheld> parts;
   int64_t total = 0, k = 0;
   std::vector<std::string> released_campaigns;
+  std::set<std::pair<std::string, std::string>> released_subjects;  // campaign, employee
   for (size_t ci = 0; ci < l->campaigns.size(); ++ci) {
     const store::CampaignInfo& c = l->campaigns[ci];
-    std::vector<int64_t> n(codes.size());
+    std::string in = department;
+    if (!employee_no.empty()) {
+      auto d = l->cells[ci]->department_of.find(employee_no);
+      in = d == l->cells[ci]->department_of.end() ? "" : d->second;
+    }
+    const std::vector<std::string>& members = MembersOf(*l, ci, in);
+    std::vector<int64_t> n(members.size());
     int64_t dept_n = 0;
-    for (size_t i = 0; i < codes.size(); ++i) {
-      const domain::Aggregate* a = Find(*l, ci, CellKey(codes[i], ""));
+    for (size_t i = 0; i < members.size(); ++i) {
+      const domain::Aggregate* a = Find(*l, ci, CellKey(members[i], ""));
       n[i] = a == nullptr ? 0 : a->n;
       dept_n += n[i];
     }
-    Withheld w;
-    int64_t part_n;
+    Withheld w = Withheld::kNoData;
+    int64_t part_n = 0;
     if (employee_no.empty()) {
       w = domain::ByThreshold(dept_n, c.comment_k);
       part_n = dept_n;
-    } else {
-      auto it = std::find(codes.begin(), codes.end(), employee_no);
-      if (it == codes.end()) return absl::NotFoundError("employee not in department");
-      size_t i = static_cast<size_t>(it - codes.begin());
+    } else if (auto it = std::find(members.begin(), members.end(), employee_no);
+               it != members.end()) {
+      size_t i = static_cast<size_t>(it - members.begin());
       w = domain::SuppressSiblings(n, c.comment_k)[i];
       part_n = n[i];
     }
@@ -424,18 +570,28 @@ absl::StatusOr<std::vector<std::string>> ReportCells::Comments(
     parts.push_back(w);
     total += part_n;
     k = std::max<int64_t>(k, c.comment_k);
-    if (w == Withheld::kNone) released_campaigns.push_back(c.id);
+    if (w != Withheld::kNone) continue;
+    released_campaigns.push_back(c.id);
+    if (!employee_no.empty()) {
+      released_subjects.insert({c.id, employee_no});
+    } else {
+      for (const std::string& m : members) released_subjects.insert({c.id, m});
+    }
   }
   *released = domain::CombineParts(parts, total, std::max<int64_t>(k, 1));
   if (*released != Withheld::kNone) return std::vector<std::string>{};
   store::CellFilter filter;
   filter.campaign_ids = released_campaigns;
   filter.subject_kind = domain::SubjectKind::kEmployee;
-  filter.subject_codes = employee_no.empty() ? codes : std::vector{employee_no};
+  std::set<std::string> subjects;
+  for (const auto& [campaign, subject] : released_subjects) subjects.insert(subject);
+  filter.subject_codes.assign(subjects.begin(), subjects.end());
   absl::StatusOr<std::vector<store::TextRow>> rows = reports_->Texts(filter);
   if (!rows.ok()) return rows.status();
   std::vector<std::string> texts;
   for (store::TextRow& r : *rows) {
+    // Only the texts of that campaign's members.
+    if (!released_subjects.contains({r.campaign_id, r.subject_code})) continue;
     for (std::string& t : r.texts) texts.push_back(std::move(t));
   }
   // Shuffled with the secure source: the stored order is random already,

@@ -220,35 +220,31 @@ absl::Status ReportServiceImpl::Subject(const Principal& p,
                                         v1::SubjectReport* out) {
   absl::StatusOr<domain::PeriodRange> range = ParseRange(req.range(), "range");
   if (!range.ok()) return range.status();
-  std::string department;
   if (req.subject().has_employee_no()) {
+    // Who may ask follows the live organisation; the figures follow each
+    // campaign's frozen membership (report_cells.h).
     absl::StatusOr<domain::Employee> e = org_->GetEmployee(req.subject().employee_no());
     if (!e.ok()) return e.status();
     if (absl::Status s = EmployeeScope(p, *e); !s.ok()) return s;
-    department = e->department_code;
-  } else if (req.subject().has_department_code()) {
-    department = req.subject().department_code();
-    if (absl::Status s = RequireDepartmentScope(p, department); !s.ok()) return s;
-  } else {
+    absl::StatusOr<SubjectCell> cell = cells_.Employee(*range, *e);
+    if (!cell.ok()) return cell.status();
+    *out->mutable_range() = req.range();
+    EmployeeSubject(*cell, out->mutable_subject());
+    FiguresToProto(*cell, out->mutable_figures());
+    return absl::OkStatus();
+  }
+  if (!req.subject().has_department_code()) {
     return absl::InvalidArgumentError("subject: employee_no or department_code required");
   }
+  const std::string& department = req.subject().department_code();
+  if (absl::Status s = RequireDepartmentScope(p, department); !s.ok()) return s;
   absl::StatusOr<std::vector<DepartmentCells>> cells = cells_.Customer(*range, {department});
   if (!cells.ok()) return cells.status();
   const DepartmentCells& d = cells->front();
   *out->mutable_range() = req.range();
-  if (req.subject().has_department_code()) {
-    DepartmentSubject(d.department, out->mutable_subject());
-    FiguresToProto(d.department, out->mutable_figures());
-    return absl::OkStatus();
-  }
-  for (const SubjectCell& e : d.employees) {
-    if (e.code == req.subject().employee_no()) {
-      EmployeeSubject(e, out->mutable_subject());
-      FiguresToProto(e, out->mutable_figures());
-      return absl::OkStatus();
-    }
-  }
-  return absl::NotFoundError("employee not found in their department");
+  DepartmentSubject(d.department, out->mutable_subject());
+  FiguresToProto(d.department, out->mutable_figures());
+  return absl::OkStatus();
 }
 
 absl::Status ReportServiceImpl::Department(const Principal& p,
@@ -569,17 +565,11 @@ grpc::Status ReportServiceImpl::ExportResponses(
   if (!aggs.ok()) return ToGrpcStatus(aggs.status());
   std::map<std::string, std::vector<std::pair<std::string, int64_t>>> siblings;
   if (customer) {
+    // Siblings: the campaign's frozen membership, as in the reports.
+    absl::StatusOr<std::vector<store::MemberRow>> members = reports_->Members({{c.id}, {}, {}});
+    if (!members.ok()) return ToGrpcStatus(members.status());
     std::map<std::string, std::string> dept_of;
-    store::EmployeeFilter ef;
-    ef.include_inactive = true;
-    ef.limit = 1000;
-    while (true) {
-      absl::StatusOr<std::vector<domain::Employee>> page = org_->ListEmployees(ef);
-      if (!page.ok()) return ToGrpcStatus(page.status());
-      for (const domain::Employee& e : *page) dept_of[e.employee_no] = e.department_code;
-      if (page->size() < 1000) break;
-      ef.after_employee_no = page->back().employee_no;
-    }
+    for (const store::MemberRow& m : *members) dept_of[m.employee_no] = m.department_code;
     // Every employee of a department is a sibling, answered or not; those
     // without answers add n = 0 and change nothing.
     for (const store::AggregateRow& a : *aggs) {

@@ -1,5 +1,6 @@
 // What reports read: campaigns of a period range, per-campaign aggregates,
-// issued-invitation counts, free texts and response rows. Read-only; the
+// issued-invitation counts, free texts, response rows and each campaign's
+// frozen membership. Read-only; the
 // disclosure rules are applied by the caller (domain/disclosure.h), never
 // here, so nothing this returns may reach a client unfiltered.
 #ifndef SURVEY_STORE_REPORT_STORE_H_
@@ -64,6 +65,23 @@ struct TextRow {
   std::vector<std::string> texts;
 };
 
+// Who belonged to which department for a customer-satisfaction campaign:
+// its frozen membership (store/mysql/membership.h), which reports group
+// employees by instead of the live organisation.
+struct MemberRow {
+  std::string campaign_id;
+  std::string employee_no;
+  std::string department_code;
+};
+
+// Which members to read: campaigns, and optionally only some departments
+// or employees (empty = all).
+struct MemberFilter {
+  std::vector<std::string> campaign_ids;
+  std::vector<std::string> department_codes;
+  std::vector<std::string> employee_nos;
+};
+
 // One stored response, as the analyst export and Verify read it.
 struct ResponseRow {
   std::string campaign_id;
@@ -89,6 +107,8 @@ class ReportStore {
       const CellFilter& filter) = 0;
   virtual absl::StatusOr<std::vector<IssuedRow>> Issued(const CellFilter& filter) = 0;
   virtual absl::StatusOr<std::vector<TextRow>> Texts(const CellFilter& filter) = 0;
+  // Ordered by campaign, department, employee.
+  virtual absl::StatusOr<std::vector<MemberRow>> Members(const MemberFilter& filter) = 0;
 
   // Calls `row` for every response of `campaign_id` in primary-key order
   // (random ids, so no submission order), `page` rows per query: memory

@@ -34,6 +34,10 @@ inline constexpr char kListEmployees[] =
     " FROM employee"
     " WHERE (? = '' OR department_code = ?) AND (active = 1 OR ?)"
     " AND employee_no > ? ORDER BY employee_no LIMIT ?";
+// Every employee, for the audit record of an import (after the key locks).
+inline constexpr char kAllEmployees[] =
+    "SELECT employee_no, name, department_code, post_type, position, active"
+    " FROM employee";
 inline constexpr char kGetEmployee[] =
     "SELECT employee_no, name, department_code, post_type, position, active"
     " FROM employee WHERE employee_no = ?";
@@ -47,6 +51,27 @@ inline constexpr char kDeactivateEmployee[] =
     "UPDATE employee SET active = 0 WHERE employee_no = ?";
 inline constexpr char kEmployeeExists[] =
     "SELECT 1 FROM employee WHERE employee_no = ? FOR UPDATE";
+
+// ---- campaign membership (sql/008_campaign_membership.sql) ----
+// At open: every employee's department now, replacing rows written by
+// invitations issued while the campaign was a draft. Customer-satisfaction
+// campaigns only (a cross-evaluation's subjects and groups are departments,
+// fixed on each invitation).
+inline constexpr char kFreezeMembership[] =
+    "INSERT INTO campaign_member (campaign_id, employee_no, department_code)"
+    " SELECT c.id, e.employee_no, e.department_code FROM campaign c"
+    " JOIN employee e WHERE c.id = ? AND c.kind = 'customer_satisfaction'"
+    " ON DUPLICATE KEY UPDATE campaign_member.department_code = VALUES(department_code)";
+// At issue: employees not frozen yet (they joined later) get their
+// department now; existing rows are kept. Followed by "(?, ?, ...)".
+inline constexpr char kAddMembersHead[] =
+    "INSERT INTO campaign_member (campaign_id, employee_no, department_code)"
+    " SELECT c.id, e.employee_no, e.department_code FROM campaign c"
+    " JOIN employee e WHERE c.id = ? AND c.kind = 'customer_satisfaction'"
+    " AND e.employee_no IN (";
+inline constexpr char kAddMembersTail[] =
+    ") ON DUPLICATE KEY UPDATE"
+    " campaign_member.department_code = campaign_member.department_code";
 
 // ---- health ----
 inline constexpr char kPing[] = "SELECT 1";

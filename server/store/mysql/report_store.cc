@@ -231,6 +231,37 @@ absl::StatusOr<std::vector<TextRow>> MysqlReportStore::Texts(
       });
 }
 
+absl::StatusOr<std::vector<MemberRow>> MysqlReportStore::Members(
+    const MemberFilter& filter) {
+  if (filter.campaign_ids.empty()) return std::vector<MemberRow>{};
+  return WithConnection(
+      *pool_, "read campaign membership",
+      [&](sql::Connection& c) -> absl::StatusOr<std::vector<MemberRow>> {
+        std::string query = absl::StrCat(
+            "SELECT campaign_id, employee_no, department_code FROM campaign_member"
+            " WHERE campaign_id IN (", Placeholders(filter.campaign_ids.size()), ")");
+        if (!filter.department_codes.empty()) {
+          absl::StrAppend(&query, " AND department_code IN (",
+                          Placeholders(filter.department_codes.size()), ")");
+        }
+        if (!filter.employee_nos.empty()) {
+          absl::StrAppend(&query, " AND employee_no IN (",
+                          Placeholders(filter.employee_nos.size()), ")");
+        }
+        absl::StrAppend(&query, " ORDER BY campaign_id, department_code, employee_no");
+        unique_ptr<sql::PreparedStatement> st(c.prepareStatement(query));
+        unsigned p = 1;
+        for (const auto* list :
+             {&filter.campaign_ids, &filter.department_codes, &filter.employee_nos}) {
+          for (const std::string& v : *list) st->setString(p++, v);
+        }
+        unique_ptr<sql::ResultSet> rs(st->executeQuery());
+        std::vector<MemberRow> out;
+        while (rs->next()) out.push_back({Str(*rs, 1), Str(*rs, 2), Str(*rs, 3)});
+        return out;
+      });
+}
+
 absl::Status MysqlReportStore::ForEachResponse(
     const std::string& campaign_id, int page,
     const std::function<absl::Status(const ResponseRow&)>& row) {

@@ -20,6 +20,7 @@ class MysqlReportStore final : public ReportStore {
       const CellFilter& filter) override;
   absl::StatusOr<std::vector<IssuedRow>> Issued(const CellFilter& filter) override;
   absl::StatusOr<std::vector<TextRow>> Texts(const CellFilter& filter) override;
+  absl::StatusOr<std::vector<MemberRow>> Members(const MemberFilter& filter) override;
   absl::Status ForEachResponse(
       const std::string& campaign_id, int page,
       const std::function<absl::Status(const ResponseRow&)>& row) override;

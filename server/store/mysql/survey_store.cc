@@ -14,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "domain/form_json.h"
+#include "store/mysql/membership.h"
 #include "store/mysql/redo_purge.h"
 #include "store/mysql/survey_queries.h"
 #include "store/mysql/statement.h"
@@ -284,6 +285,8 @@ absl::StatusOr<CampaignRecord> MysqlCampaignStore::Transition(
           update->setString(1, std::string(domain::CampaignStateName(*next)));
           update->setString(2, id);
           update->executeUpdate();
+          // Frozen membership: fixed at open (store/mysql/membership.h).
+          if (*next == domain::CampaignState::kOpen) FreezeMembershipOn(c, id);
         }
         record = GetCampaignOn(c, id);
         return record.status();
@@ -355,6 +358,15 @@ absl::Status MysqlInvitationStore::Insert(
       }
       st->executeUpdate();
     }
+    // Employees who joined after the campaign opened get their department
+    // now (store/mysql/membership.h).
+    std::vector<std::string> employees;
+    for (const NewInvitation& inv : invitations) {
+      if (inv.subject_kind == domain::SubjectKind::kEmployee) {
+        employees.push_back(inv.subject_code);
+      }
+    }
+    AddMembersOn(c, campaign_id, employees);
     // The cells' counts, in key order (the lock order of concurrent issues).
     std::map<std::tuple<std::string, std::string, std::string>, int64_t> cells;
     for (const NewInvitation& inv : invitations) {
