@@ -33,12 +33,24 @@ absl::Status CheckEnums(const v1::ImportOrgRequest& req) {
 
 }  // namespace
 
+// Org imports and deactivations are recorded with the change (who, when,
+// each record before and after): a move and a move back stay visible.
+absl::StatusOr<store::OrgAudit> AdminServiceImpl::OrgAuditOf(const Principal& p) const {
+  if (audit_ == nullptr) {
+    return absl::UnimplementedError(
+        "organisation changes are audited, and this server has no audit log");
+  }
+  return store::OrgAudit{audit_, AuditActorOf(p)};
+}
+
 grpc::Status AdminServiceImpl::ImportOrg(grpc::ServerContext* ctx,
                                          const v1::ImportOrgRequest* req,
                                          v1::ImportOrgResponse* resp) {
   absl::StatusOr<Principal> p = auth_->Authenticate(*ctx);
   if (!p.ok()) return ToGrpcStatus(p.status());
   if (absl::Status s = RequireHrOrAdmin(*p); !s.ok()) return ToGrpcStatus(s);
+  absl::StatusOr<store::OrgAudit> audit = OrgAuditOf(*p);
+  if (!audit.ok()) return ToGrpcStatus(audit.status());
   if (absl::Status s = CheckEnums(*req); !s.ok()) return ToGrpcStatus(s);
 
   std::vector<domain::Department> departments;
@@ -64,7 +76,7 @@ grpc::Status AdminServiceImpl::ImportOrg(grpc::ServerContext* ctx,
     employees[i].name = *name;
   }
   absl::StatusOr<store::ImportCounts> counts =
-      org_->ImportOrg(departments, employees);
+      org_->ImportOrg(departments, employees, *audit);
   if (!counts.ok()) return ToGrpcStatus(counts.status());
   resp->set_departments_created(counts->departments_created);
   resp->set_departments_updated(counts->departments_updated);
@@ -141,11 +153,13 @@ grpc::Status AdminServiceImpl::Deactivate(grpc::ServerContext* ctx,
   absl::StatusOr<Principal> p = auth_->Authenticate(*ctx);
   if (!p.ok()) return ToGrpcStatus(p.status());
   if (absl::Status s = RequireHrOrAdmin(*p); !s.ok()) return ToGrpcStatus(s);
+  absl::StatusOr<store::OrgAudit> audit = OrgAuditOf(*p);
+  if (!audit.ok()) return ToGrpcStatus(audit.status());
   switch (req->target_case()) {
     case v1::DeactivateRequest::kDepartmentCode:
-      return ToGrpcStatus(org_->DeactivateDepartment(req->department_code()));
+      return ToGrpcStatus(org_->DeactivateDepartment(req->department_code(), *audit));
     case v1::DeactivateRequest::kEmployeeNo:
-      return ToGrpcStatus(org_->DeactivateEmployee(req->employee_no()));
+      return ToGrpcStatus(org_->DeactivateEmployee(req->employee_no(), *audit));
     default:
       return ToGrpcStatus(absl::InvalidArgumentError(
           "target: set department_code or employee_no"));

@@ -25,7 +25,8 @@ class AdminServiceImpl final : public v1::AdminService::Service {
   // Every pointer must outlive the service. `random` supplies campaign ids,
   // invitation tokens and API keys; `hasher` turns tokens and keys into
   // what is stored. Without `staff` and `audit` the staff-access RPCs
-  // answer UNIMPLEMENTED.
+  // answer UNIMPLEMENTED; without `audit` the organisation changes (import,
+  // deactivate) do too, as they are recorded in it.
   AdminServiceImpl(const Authenticator* auth, store::OrgStore* org,
                    store::TemplateStore* templates,
                    store::CampaignStore* campaigns,
@@ -43,11 +44,6 @@ class AdminServiceImpl final : public v1::AdminService::Service {
         random_(random),
         staff_(staff),
         audit_(audit) {}
-  // Organisation only, until the server wires the survey stores: the
-  // template, campaign and invitation RPCs then answer UNIMPLEMENTED.
-  AdminServiceImpl(const Authenticator* auth, store::OrgStore* org)
-      : AdminServiceImpl(auth, org, nullptr, nullptr, nullptr, nullptr,
-                         nullptr) {}
 
   grpc::Status ImportOrg(grpc::ServerContext* ctx,
                          const v1::ImportOrgRequest* req,
@@ -120,6 +116,8 @@ class AdminServiceImpl final : public v1::AdminService::Service {
  private:
   // The admin calling, if the staff stores are wired.
   absl::StatusOr<Principal> StaffAdmin(const grpc::ServerContext& ctx) const;
+  // Who records an organisation change made by `p`, and where.
+  absl::StatusOr<store::OrgAudit> OrgAuditOf(const Principal& p) const;
   // OK if the caller is HR or admin and the survey stores are wired.
   absl::Status CheckSurveyCaller(const grpc::ServerContext& ctx) const;
   grpc::Status Move(grpc::ServerContext* ctx, const std::string& id,

@@ -21,6 +21,8 @@
 #include "crypto/random.h"
 #include "crypto/token.h"
 #include "domain/form.h"
+#include "crypto/sha256.h"
+#include "store/mysql/audit_store.h"
 #include "store/mysql/connection_pool.h"
 #include "store/mysql/migrations.h"
 #include "store/mysql/org_store.h"
@@ -68,10 +70,16 @@ class CampaignTest : public ::testing::Test {
     hasher_ = std::make_unique<crypto::TokenHasher>(std::move(*hasher));
     // What the server does at start.
     ASSERT_TRUE(templates_->EnsureDefault(domain::DefaultTemplate()).ok());
+    // Organisation changes are recorded in the audit log (as the server's).
+    const crypto::TokenHasher* seal_key = hasher_.get();
+    audit_ = std::make_unique<store::mysql::MysqlAuditStore>(
+        pool_.get(), [](std::string_view data) { return crypto::Sha256(data); },
+        [seal_key](std::string_view data) { return seal_key->Hmac(data); },
+        [] { return int64_t{0}; });
     auth_ = std::make_unique<api::Authenticator>(true);
     service_ = std::make_unique<api::AdminServiceImpl>(
         auth_.get(), org_.get(), templates_.get(), campaigns_.get(),
-        invitations_.get(), hasher_.get(), &random_);
+        invitations_.get(), hasher_.get(), &random_, nullptr, audit_.get());
     grpc::ServerBuilder builder;
     int port = 0;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
@@ -207,6 +215,7 @@ class CampaignTest : public ::testing::Test {
   std::unique_ptr<store::mysql::MysqlCampaignStore> campaigns_;
   std::unique_ptr<store::mysql::MysqlInvitationStore> invitations_;
   std::unique_ptr<crypto::TokenHasher> hasher_;
+  std::unique_ptr<store::mysql::MysqlAuditStore> audit_;
   SwitchableRandom random_;
   std::unique_ptr<api::Authenticator> auth_;
   std::unique_ptr<api::AdminServiceImpl> service_;

@@ -6,11 +6,14 @@
 #include <cppconn/resultset.h>
 #include <cppconn/statement.h>
 
+#include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "store/mysql/audit_store.h"
 #include "store/mysql/queries.h"
 #include "store/mysql/statement.h"
 #include "store/mysql/transaction.h"
@@ -51,11 +54,114 @@ domain::Employee ReadEmployee(sql::ResultSet& rs) {
   return e;
 }
 
+// ---- audit (store/org_store.h: OrgAudit)
+
+// The record has to be appended on the change's own connection, which only
+// the MySQL audit log can do (MysqlAuditStore::AppendInTransaction). It is
+// passed per call because the server builds this store before its audit
+// log; a log of another kind cannot record here, so nothing is changed.
+absl::StatusOr<MysqlAuditStore*> AuditLogOf(const OrgAudit& audit) {
+  auto* log = dynamic_cast<MysqlAuditStore*>(audit.log);
+  if (log == nullptr) {
+    return absl::FailedPreconditionError(
+        "organisation changes are recorded in the audit log, and there is none");
+  }
+  return log;
+}
+
+nlohmann::json DepartmentJson(const domain::Department& d) {
+  return {{"name", d.name}, {"manager_employee_no", d.manager_employee_no},
+          {"active", d.active}};
+}
+
+nlohmann::json EmployeeJson(const domain::Employee& e) {
+  return {{"name", e.name},
+          {"department_code", e.department_code},
+          {"post_type", std::string(domain::PostTypeName(e.post_type))},
+          {"position", std::string(domain::PositionName(e.position))},
+          {"active", e.active}};
+}
+
+std::string Dump(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// One created or changed record of an import: "departments" or
+// "employees", its key, and the record before (null if new) and after.
+struct OrgChange {
+  const char* table;
+  std::string key;
+  nlohmann::json before, after;
+};
+
+// What importing `departments` and `employees` changes, against the stored
+// organisation read on `c` (whose keys the import has locked).
+std::vector<OrgChange> ImportChanges(sql::Connection& c,
+                                     const std::vector<domain::Department>& departments,
+                                     const std::vector<domain::Employee>& employees) {
+  std::map<std::string, nlohmann::json> stored_departments, stored_employees;
+  {
+    unique_ptr<sql::PreparedStatement> st(c.prepareStatement(queries::kListDepartments));
+    st->setBoolean(1, true);
+    unique_ptr<sql::ResultSet> rs(st->executeQuery());
+    while (rs->next()) {
+      domain::Department d = ReadDepartment(*rs);
+      stored_departments[d.code] = DepartmentJson(d);
+    }
+  }
+  {
+    unique_ptr<sql::Statement> st(c.createStatement());
+    unique_ptr<sql::ResultSet> rs(st->executeQuery(queries::kAllEmployees));
+    while (rs->next()) {
+      domain::Employee e = ReadEmployee(*rs);
+      stored_employees[e.employee_no] = EmployeeJson(e);
+    }
+  }
+  std::vector<OrgChange> out;
+  auto compare = [&](const char* table, const std::map<std::string, nlohmann::json>& stored,
+                     const std::string& key, nlohmann::json after) {
+    auto it = stored.find(key);
+    nlohmann::json before = it == stored.end() ? nlohmann::json() : it->second;
+    if (before != after) out.push_back({table, key, std::move(before), std::move(after)});
+  };
+  for (domain::Department d : departments) {
+    d.active = true;  // an import (re)activates what it names
+    compare("departments", stored_departments, d.code, DepartmentJson(d));
+  }
+  for (domain::Employee e : employees) {
+    e.active = true;
+    compare("employees", stored_employees, e.employee_no, EmployeeJson(e));
+  }
+  return out;
+}
+
+// Appends the audit records of an import, kPerRecord changes to a record
+// (so that each stays well under domain::kMaxAuditJsonBytes).
+absl::Status AppendImportRecords(sql::Connection& c, MysqlAuditStore& log,
+                                 const AuditActor& actor,
+                                 const std::vector<OrgChange>& changes) {
+  constexpr size_t kPerRecord = 500;
+  for (size_t begin = 0; begin < changes.size(); begin += kPerRecord) {
+    nlohmann::json before = {{"departments", nlohmann::json::object()},
+                             {"employees", nlohmann::json::object()}};
+    nlohmann::json after = before;
+    for (size_t i = begin; i < std::min(changes.size(), begin + kPerRecord); ++i) {
+      before[changes[i].table][changes[i].key] = changes[i].before;
+      after[changes[i].table][changes[i].key] = changes[i].after;
+    }
+    AuditEntry entry{actor, "org.import", "org", Dump(before), Dump(after)};
+    if (absl::Status s = log.AppendInTransaction(c, entry).status(); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<ImportCounts> MysqlOrgStore::ImportOrg(
     const std::vector<domain::Department>& departments,
-    const std::vector<domain::Employee>& employees) {
+    const std::vector<domain::Employee>& employees, const OrgAudit& audit) {
+  absl::StatusOr<MysqlAuditStore*> log = AuditLogOf(audit);
+  if (!log.ok()) return log.status();
   ImportCounts counts;
   absl::Status status = RunInTransaction(*pool_, [&](sql::Connection& c) {
     counts = ImportCounts{};
@@ -73,6 +179,7 @@ absl::StatusOr<ImportCounts> MysqlOrgStore::ImportOrg(
       }
       return absl::InvalidArgumentError(absl::StrJoin(lines, "\n"));
     }
+    const std::vector<OrgChange> changes = ImportChanges(c, departments, employees);
     unique_ptr<sql::PreparedStatement> dept(
         c.prepareStatement(queries::kUpsertDepartment));
     for (const domain::Department& d : departments) {
@@ -99,7 +206,8 @@ absl::StatusOr<ImportCounts> MysqlOrgStore::ImportOrg(
       if (affected == 1) ++counts.employees_created;
       if (affected == 2) ++counts.employees_updated;
     }
-    return absl::OkStatus();
+    // Last in the transaction (store/mysql/audit_store.h).
+    return AppendImportRecords(c, **log, audit.actor, changes);
   });
   if (!status.ok()) return status;
   return counts;
@@ -173,7 +281,10 @@ absl::StatusOr<domain::Department> MysqlOrgStore::GetDepartment(
       });
 }
 
-absl::Status MysqlOrgStore::DeactivateDepartment(const std::string& code) {
+absl::Status MysqlOrgStore::DeactivateDepartment(const std::string& code,
+                                                 const OrgAudit& audit) {
+  absl::StatusOr<MysqlAuditStore*> log = AuditLogOf(audit);
+  if (!log.ok()) return log.status();
   return RunInTransaction(*pool_, [&](sql::Connection& c) -> absl::Status {
     unique_ptr<sql::PreparedStatement> lock(
         c.prepareStatement(queries::kLockDepartment));
@@ -193,15 +304,28 @@ absl::Status MysqlOrgStore::DeactivateDepartment(const std::string& code) {
           "department \"", code, "\" still has ", n->getInt(1),
           " active employees; move or deactivate them first"));
     }
+    unique_ptr<sql::PreparedStatement> get(c.prepareStatement(queries::kGetDepartment));
+    get->setString(1, code);
+    unique_ptr<sql::ResultSet> row(get->executeQuery());
+    row->next();
+    domain::Department d = ReadDepartment(*row);
+    if (!d.active) return absl::OkStatus();  // unchanged: nothing to record
     unique_ptr<sql::PreparedStatement> update(
         c.prepareStatement(queries::kDeactivateDepartment));
     update->setString(1, code);
     update->executeUpdate();
-    return absl::OkStatus();
+    const std::string before = Dump(DepartmentJson(d));
+    d.active = false;
+    AuditEntry entry{audit.actor, "org.deactivate", absl::StrCat("department:", code),
+                     before, Dump(DepartmentJson(d))};
+    return (*log)->AppendInTransaction(c, entry).status();
   });
 }
 
-absl::Status MysqlOrgStore::DeactivateEmployee(const std::string& employee_no) {
+absl::Status MysqlOrgStore::DeactivateEmployee(const std::string& employee_no,
+                                               const OrgAudit& audit) {
+  absl::StatusOr<MysqlAuditStore*> log = AuditLogOf(audit);
+  if (!log.ok()) return log.status();
   return RunInTransaction(*pool_, [&](sql::Connection& c) -> absl::Status {
     unique_ptr<sql::PreparedStatement> exists(
         c.prepareStatement(queries::kEmployeeExists));
@@ -211,11 +335,21 @@ absl::Status MysqlOrgStore::DeactivateEmployee(const std::string& employee_no) {
       return absl::NotFoundError(
           absl::StrCat("employee \"", employee_no, "\" not found"));
     }
+    unique_ptr<sql::PreparedStatement> get(c.prepareStatement(queries::kGetEmployee));
+    get->setString(1, employee_no);
+    unique_ptr<sql::ResultSet> row(get->executeQuery());
+    row->next();
+    domain::Employee e = ReadEmployee(*row);
+    if (!e.active) return absl::OkStatus();  // unchanged: nothing to record
     unique_ptr<sql::PreparedStatement> update(
         c.prepareStatement(queries::kDeactivateEmployee));
     update->setString(1, employee_no);
     update->executeUpdate();
-    return absl::OkStatus();
+    const std::string before = Dump(EmployeeJson(e));
+    e.active = false;
+    AuditEntry entry{audit.actor, "org.deactivate", absl::StrCat("employee:", employee_no),
+                     before, Dump(EmployeeJson(e))};
+    return (*log)->AppendInTransaction(c, entry).status();
   });
 }
 

@@ -14,7 +14,7 @@ class MysqlOrgStore : public OrgStore {
 
   absl::StatusOr<ImportCounts> ImportOrg(
       const std::vector<domain::Department>& departments,
-      const std::vector<domain::Employee>& employees) override;
+      const std::vector<domain::Employee>& employees, const OrgAudit& audit) override;
   absl::StatusOr<std::vector<domain::Department>> ListDepartments(
       bool include_inactive) override;
   absl::StatusOr<std::vector<domain::Employee>> ListEmployees(
@@ -23,8 +23,10 @@ class MysqlOrgStore : public OrgStore {
       const std::string& employee_no) override;
   absl::StatusOr<domain::Department> GetDepartment(
       const std::string& code) override;
-  absl::Status DeactivateDepartment(const std::string& code) override;
-  absl::Status DeactivateEmployee(const std::string& employee_no) override;
+  absl::Status DeactivateDepartment(const std::string& code,
+                                    const OrgAudit& audit) override;
+  absl::Status DeactivateEmployee(const std::string& employee_no,
+                                  const OrgAudit& audit) override;
 
  private:
   ConnectionPool* pool_;
