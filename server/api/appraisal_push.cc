@@ -13,8 +13,25 @@
 //   - Only draft sheets are written; a sheet past draft keeps its line
 //     (sheets_skipped_not_draft), as its lines are frozen (workflow.h).
 //   - satisfaction_weight 0 removes an existing satisfaction line.
-//   - The window and k are the period configuration's (not the campaigns'
-//     k): the appraisal's own anonymity threshold.
+//   - The window is the period configuration's; the k is the larger of the
+//     configuration's and of every campaign read (never below a campaign's).
+//
+// The disclosure rule (DOMAIN.md §5, issue 12). A satisfaction line is a
+// released figure, to the employee, their manager and HR, who also read
+// the reports. So the window is built only from parts (one subject's
+// answers in one campaign) that the reports release on their own: closed,
+// at least the campaign's k answers, and not hidden by complementary
+// suppression among the department's employees (or, for a department's
+// customer part, its overall cross-evaluation figure). A line is then a
+// sum of released parts, and so is the difference of any two lines, of a
+// line and any report figure, and of a line and an earlier line in the
+// sheet's history. Widening still does its work: a month whose own parts
+// are withheld takes the released parts of up to max_window earlier months,
+// but the withheld answers of that month are never added to them (adding
+// one answer to a released month would publish that answer by
+// subtraction). A second campaign in a month joins the line only once its
+// own part is released. Answers in withheld parts count in the department
+// figures the reports release, never in a single person's line.
 #include <algorithm>
 #include <map>
 #include <span>
@@ -24,6 +41,7 @@
 #include "api/appraisal_convert.h"
 #include "api/appraisal_service.h"
 #include "api/audit_log.h"
+#include "api/report_cells.h"
 #include "api/status.h"
 #include "domain/appraisal/satisfaction.h"
 #include "domain/scoring.h"
@@ -42,54 +60,49 @@ absl::Status Fault(int done) {
   return (*fault_hook)(done);
 }
 
-// subject -> campaign id -> figures of that month (campaign order kept).
+// subject -> figures of its released parts (campaign order kept).
 using Figures = std::map<std::string, std::vector<da::MonthFigures>>;
 
-absl::StatusOr<Figures> LoadFigures(store::ReportStore& reports,
-                                    store::TemplateCache& templates,
-                                    domain::CampaignKind kind,
-                                    domain::SubjectKind subject_kind,
-                                    domain::Period period, int max_window) {
+// The parts of `cell` the reports release, as month figures; `max_k` is
+// raised to the k of every campaign with answers for the subject.
+void AddReleasedParts(const SubjectCell& cell, Figures* out, int64_t* max_k) {
+  for (const CellPart& p : cell.parts) {
+    if (p.part.responses == 0) continue;
+    *max_k = std::max(*max_k, p.part.k);
+    if (!p.part.closed || p.part.decision != domain::Withheld::kNone) continue;
+    da::MonthFigures f;
+    f.period = p.period;
+    f.n = p.part.aggregate.n;
+    f.total_sum = p.part.aggregate.total_sum;
+    f.total_sum_sq = p.part.aggregate.total_sum_sq;
+    f.denominator = domain::TotalDenominator(*p.part.form);
+    f.campaign_ids = {p.campaign_id};
+    (*out)[cell.code].push_back(std::move(f));
+  }
+}
+
+// Every subject's released parts of closed campaigns from `max_window`
+// months before `period` to `period`, decided by the reports' own rules
+// (ReportCells: threshold and complementary suppression among siblings).
+absl::StatusOr<Figures> LoadFigures(ReportCells& cells, domain::CampaignKind kind,
+                                    domain::Period period, int max_window,
+                                    int64_t* max_k) {
   absl::StatusOr<domain::Period> first = period.Previous(max_window);
-  absl::StatusOr<std::vector<store::CampaignInfo>> campaigns =
-      reports.Campaigns(kind, first.ok() ? *first : period, period);
-  if (!campaigns.ok()) return campaigns.status();
-  std::vector<store::CampaignInfo> closed;
-  for (const store::CampaignInfo& c : *campaigns) {
-    if (c.state == domain::CampaignState::kClosed) closed.push_back(c);
-  }
+  domain::PeriodRange range;
+  range.first = first.ok() ? *first : period;
+  range.months = 1 + (first.ok() ? max_window : 0);
   Figures out;
-  if (closed.empty()) return out;
-  store::CellFilter filter;
-  filter.subject_kind = subject_kind;
-  filter.with_sub_indicators = false;
-  for (const store::CampaignInfo& c : closed) filter.campaign_ids.push_back(c.id);
-  absl::StatusOr<std::vector<store::AggregateRow>> rows = reports.Aggregates(filter);
-  if (!rows.ok()) return rows.status();
-  // Sum the groups of each (subject, campaign).
-  std::map<std::pair<std::string, std::string>, domain::Aggregate> sums;
-  for (const store::AggregateRow& r : *rows) {
-    domain::Aggregate& a = sums[{r.subject_code, r.campaign_id}];
-    a.n += r.aggregate.n;
-    a.total_sum += r.aggregate.total_sum;
-    a.total_sum_sq += r.aggregate.total_sum_sq;
-  }
-  for (const store::CampaignInfo& c : closed) {  // period, id order
-    absl::StatusOr<std::shared_ptr<const domain::Template>> t =
-        templates.Get(c.template_key, c.template_version);
-    if (!t.ok()) return t.status();
-    int64_t denominator = domain::TotalDenominator(**t);
-    for (const auto& [key, a] : sums) {
-      if (key.second != c.id) continue;
-      da::MonthFigures f;
-      f.period = c.period;
-      f.n = a.n;
-      f.total_sum = a.total_sum;
-      f.total_sum_sq = a.total_sum_sq;
-      f.denominator = denominator;
-      f.campaign_ids = {c.id};
-      out[key.first].push_back(std::move(f));
+  if (kind == domain::CampaignKind::kCustomerSatisfaction) {
+    absl::StatusOr<std::vector<DepartmentCells>> depts =
+        cells.Customer(range, {}, /*detail=*/false);
+    if (!depts.ok()) return depts.status();
+    for (const DepartmentCells& d : *depts) {
+      for (const SubjectCell& e : d.employees) AddReleasedParts(e, &out, max_k);
     }
+  } else {
+    absl::StatusOr<std::vector<CrossRow>> rows = cells.Cross(range, {});
+    if (!rows.ok()) return rows.status();
+    for (const CrossRow& r : *rows) AddReleasedParts(r.rated, &out, max_k);
   }
   return out;
 }
@@ -121,9 +134,11 @@ absl::Status AppraisalServiceImpl::Push(const Principal& p, domain::Period perio
   absl::StatusOr<LoadedConfig> config = Config(period);
   if (!config.ok()) return config.status();
   const da::AppraisalConfig& cfg = config->config;
+  ReportCells cells(org_, reports_, templates_);
+  int64_t k = cfg.anonymity_k;
   absl::StatusOr<Figures> figures =
-      LoadFigures(*reports_, *templates_, domain::CampaignKind::kCustomerSatisfaction,
-                  domain::SubjectKind::kEmployee, period, cfg.max_window_periods);
+      LoadFigures(cells, domain::CampaignKind::kCustomerSatisfaction, period,
+                  cfg.max_window_periods, &k);
   if (!figures.ok()) return figures.status();
 
   // The sheets as they are, to skip the transaction of every sheet the push
@@ -147,14 +162,14 @@ absl::Status AppraisalServiceImpl::Push(const Principal& p, domain::Period perio
       auto it = figures->find(e.employee_no);
       std::span<const da::MonthFigures> mine;
       if (it != figures->end()) mine = it->second;
-      absl::StatusOr<da::SatisfactionResult> result = da::ComputeSatisfaction(
-          period, mine, cfg.anonymity_k, cfg.max_window_periods);
+      absl::StatusOr<da::SatisfactionResult> result =
+          da::ComputeSatisfaction(period, mine, k, cfg.max_window_periods);
       if (!result.ok()) {
         return absl::InternalError(absl::StrCat("satisfaction of ", e.employee_no,
                                                 ": ", result.status().message()));
       }
       std::string provenance =
-          ProvenanceJson(*result, cfg.anonymity_k, cfg.max_window_periods);
+          ProvenanceJson(*result, static_cast<int>(k), cfg.max_window_periods);
       if (absl::Status s = Fault(done); !s.ok()) return s;
       store::StoredSheet fresh;
       fresh.employee_no = e.employee_no;
@@ -224,9 +239,11 @@ absl::Status AppraisalServiceImpl::PushDepartments(const Principal& p,
                                                    const LoadedConfig& config,
                                                    v1::PushSatisfactionResponse* out) {
   const da::AppraisalConfig& cfg = config.config;
+  ReportCells cells(org_, reports_, templates_);
+  int64_t k = cfg.anonymity_k;
   absl::StatusOr<Figures> figures =
-      LoadFigures(*reports_, *templates_, domain::CampaignKind::kCrossEvaluation,
-                  domain::SubjectKind::kDepartment, period, cfg.max_window_periods);
+      LoadFigures(cells, domain::CampaignKind::kCrossEvaluation, period,
+                  cfg.max_window_periods, &k);
   if (!figures.ok()) return figures.status();
   absl::StatusOr<std::vector<domain::Department>> departments =
       org_->ListDepartments(false);
@@ -235,14 +252,14 @@ absl::Status AppraisalServiceImpl::PushDepartments(const Principal& p,
     auto it = figures->find(d.code);
     std::span<const da::MonthFigures> mine;
     if (it != figures->end()) mine = it->second;
-    absl::StatusOr<da::SatisfactionResult> result = da::ComputeSatisfaction(
-        period, mine, cfg.anonymity_k, cfg.max_window_periods);
+    absl::StatusOr<da::SatisfactionResult> result =
+        da::ComputeSatisfaction(period, mine, k, cfg.max_window_periods);
     if (!result.ok()) {
       return absl::InternalError(absl::StrCat("customer evaluation of ", d.code, ": ",
                                               result.status().message()));
     }
     std::string provenance =
-        ProvenanceJson(*result, cfg.anonymity_k, cfg.max_window_periods);
+        ProvenanceJson(*result, static_cast<int>(k), cfg.max_window_periods);
     absl::StatusOr<store::DepartmentWrite> w = appraisals_->UpdateDepartmentAppraisal(
         d.code, period, AuditActorOf(p), "appraisal.push",
         [&](store::StoredDepartmentAppraisal& a) {

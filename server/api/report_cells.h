@@ -30,12 +30,22 @@
 
 namespace survey::api {
 
+// One campaign's part of a cell, with the disclosure decision the reports
+// made for it. The appraisal builds its windows from released parts only
+// (appraisal_push.cc), so it can never release more than the reports do.
+struct CellPart {
+  std::string campaign_id;
+  domain::Period period;
+  domain::CampaignPart part;
+};
+
 struct SubjectCell {
   std::string code;
   std::string name;
   std::string department_code;  // employees: their department
   domain::CellFigures figures;
   std::optional<domain::CellFigures> previous;  // the range before
+  std::vector<CellPart> parts;  // the range's parts, one per campaign
 };
 
 struct DepartmentCells {

@@ -105,7 +105,10 @@ TEST_F(AppraisalTest, PushWritesTheMeanAndIsIdempotent) {
   // CI 84 -/+ 2.7764 x sqrt(80) / sqrt(5) = 84 -/+ 11.1056.
   Answer(c, "E1", 4, 8);
   Answer(c, "E1", 1, 10);
-  Answer(c, "E2", 2, 9);  // 2 < k = 5 and no earlier months: insufficient
+  // 2 < k = 5 and no earlier months: insufficient. (In CS: the same 2
+  // answers about E2 would hide E1's 5 as their complement, as in the
+  // reports, or AS's figure minus E1's line would give them away.)
+  Answer(c, "E3", 2, 9);
   Close(c);
 
   v1::PushSatisfactionResponse r;
@@ -136,11 +139,12 @@ TEST_F(AppraisalTest, PushWritesTheMeanAndIsIdempotent) {
   EXPECT_FALSE(p.insufficient_responses());
 
   v1::Sheet e2;
-  ASSERT_TRUE(Sheet("hr", "E2", &e2).ok());
+  ASSERT_TRUE(Sheet("hr", "E3", &e2).ok());
   ASSERT_NE(SatisfactionLine(e2), nullptr);
   EXPECT_FALSE(SatisfactionLine(e2)->has_reviewer_score());  // never shown < k
   EXPECT_TRUE(SatisfactionLine(e2)->provenance().insufficient_responses());
-  EXPECT_EQ(SatisfactionLine(e2)->provenance().responses(), 2);
+  // Only released answers count: the 2 withheld ones are not in the line.
+  EXPECT_EQ(SatisfactionLine(e2)->provenance().responses(), 0);
   // The window widened over the 3 earlier months, all empty.
   EXPECT_EQ(SatisfactionLine(e2)->provenance().periods_size(), 4);
   EXPECT_TRUE(HasFlag(e2, "satisfaction_insufficient_responses"));
@@ -187,11 +191,12 @@ TEST_F(AppraisalTest, PushWritesTheMeanAndIsIdempotent) {
 
 TEST_F(AppraisalTest, WindowWidensAndInsufficientRenormalises) {
   std::string sep = Customer("2026-09");
-  Answer(sep, "E1", 3, 6);  // totals 60
-  Answer(sep, "E2", 1, 6);
+  Answer(sep, "E1", 5, 6);  // totals 60: released on its own
+  // (An answer about E2 in September would hide E1's 5 too: complementary
+  // suppression among AS's employees, as in the reports.)
   Close(sep);
   std::string nov = Customer("2026-11");
-  Answer(nov, "E1", 2, 9);  // totals 90
+  Answer(nov, "E1", 2, 9);  // totals 90: hidden (2 < 5)
   Answer(nov, "E2", 1, 9);
   Close(nov);
   // Both sheets: a KPI line (80 %, reviewer 70) and a behaviour line
@@ -204,23 +209,25 @@ TEST_F(AppraisalTest, WindowWidensAndInsufficientRenormalises) {
   v1::PushSatisfactionResponse r;
   ASSERT_TRUE(Push("hr", &r).ok());
 
-  // E1: November has 2 < 5; October adds 0; September adds 3 -> n = 5.
-  // mean = (3 x 60 + 2 x 90) / 5 = 72.
+  // E1: November's 2 answers are withheld; the window widens back to
+  // September, whose 5 answers are released -> n = 5, mean 60. November's
+  // answers are NOT added (5 + 2 minus September's figure would give them
+  // away).
   v1::Sheet s;
   ASSERT_TRUE(Sheet("manager:AS", "E1", &s).ok());
   const v1::SheetLine* line = SatisfactionLine(s);
   ASSERT_NE(line, nullptr);
-  EXPECT_NEAR(line->reviewer_score(), 72.0, 1e-9);
+  EXPECT_NEAR(line->reviewer_score(), 60.0, 1e-9);
   EXPECT_EQ(line->provenance().responses(), 5);
   ASSERT_EQ(line->provenance().periods_size(), 3);
   EXPECT_EQ(line->provenance().periods(0), "2026-09");
   EXPECT_EQ(line->provenance().periods(2), "2026-11");
-  // KPI = (20 x 72 + 80 x 70) / 100 = 70.4; sheet = 0.8 x 70.4 + 0.2 x 60 = 68.32
+  // KPI = (20 x 60 + 80 x 70) / 100 = 68; sheet = 0.8 x 68 + 0.2 x 60 = 66.4
   ASSERT_TRUE(s.scored()) << (s.flags_size() ? s.flags(0) : "");
-  EXPECT_NEAR(s.score(), 68.32, 1e-9);
-  EXPECT_NEAR(s.coefficient(), 0.6832, 1e-12);
+  EXPECT_NEAR(s.score(), 66.4, 1e-9);
+  EXPECT_NEAR(s.coefficient(), 0.664, 1e-12);
 
-  // E2: 1 + 0 + 1 (+ 0 in August) = 2 < 5: insufficient; the KPI section is
+  // E2: only November's 1 answer, withheld: insufficient; the KPI section is
   // renormalised over the 80 % line: KPI = 70; sheet = 0.8 x 70 + 0.2 x 60 = 68.
   ASSERT_TRUE(Sheet("hr", "E2", &s).ok());
   ASSERT_NE(SatisfactionLine(s), nullptr);
