@@ -60,8 +60,13 @@ absl::Status Fault(int done) {
   return (*fault_hook)(done);
 }
 
-// subject -> figures of its released parts (campaign order kept).
-using Figures = std::map<std::string, std::vector<da::MonthFigures>>;
+// Per subject: the figures of its released parts (campaign order kept),
+// and how many answers its closed campaigns hold in the range, released or
+// not (participation, shown when the line is insufficient).
+struct Figures {
+  std::map<std::string, std::vector<da::MonthFigures>> released;
+  std::map<std::string, int64_t> answers;
+};
 
 // The parts of `cell` the reports release, as month figures; `max_k` is
 // raised to the k of every campaign with answers for the subject.
@@ -69,6 +74,7 @@ void AddReleasedParts(const SubjectCell& cell, Figures* out, int64_t* max_k) {
   for (const CellPart& p : cell.parts) {
     if (p.part.responses == 0) continue;
     *max_k = std::max(*max_k, p.part.k);
+    if (p.part.closed) out->answers[cell.code] += p.part.responses;
     if (!p.part.closed || p.part.decision != domain::Withheld::kNone) continue;
     da::MonthFigures f;
     f.period = p.period;
@@ -77,7 +83,7 @@ void AddReleasedParts(const SubjectCell& cell, Figures* out, int64_t* max_k) {
     f.total_sum_sq = p.part.aggregate.total_sum_sq;
     f.denominator = domain::TotalDenominator(*p.part.form);
     f.campaign_ids = {p.campaign_id};
-    (*out)[cell.code].push_back(std::move(f));
+    out->released[cell.code].push_back(std::move(f));
   }
 }
 
@@ -105,6 +111,26 @@ absl::StatusOr<Figures> LoadFigures(ReportCells& cells, domain::CampaignKind kin
     for (const CrossRow& r : *rows) AddReleasedParts(r.rated, &out, max_k);
   }
   return out;
+}
+
+// The line of `subject` from its released parts. An insufficient line
+// says how many answers the window holds (a count is participation, as the
+// reports show for every cell); a line with a mean counts the answers it
+// is computed from.
+absl::StatusOr<da::SatisfactionResult> Satisfaction(const Figures& figures,
+                                                    const std::string& subject,
+                                                    domain::Period period, int64_t k,
+                                                    int max_window) {
+  auto it = figures.released.find(subject);
+  std::span<const da::MonthFigures> mine;
+  if (it != figures.released.end()) mine = it->second;
+  absl::StatusOr<da::SatisfactionResult> result =
+      da::ComputeSatisfaction(period, mine, k, max_window);
+  if (result.ok() && result->insufficient_responses) {
+    auto answers = figures.answers.find(subject);
+    result->n = answers == figures.answers.end() ? 0 : answers->second;
+  }
+  return result;
 }
 
 }  // namespace
@@ -159,11 +185,8 @@ absl::Status AppraisalServiceImpl::Push(const Principal& p, domain::Period perio
     absl::StatusOr<std::vector<domain::Employee>> page = org_->ListEmployees(filter);
     if (!page.ok()) return page.status();
     for (const domain::Employee& e : *page) {
-      auto it = figures->find(e.employee_no);
-      std::span<const da::MonthFigures> mine;
-      if (it != figures->end()) mine = it->second;
       absl::StatusOr<da::SatisfactionResult> result =
-          da::ComputeSatisfaction(period, mine, k, cfg.max_window_periods);
+          Satisfaction(*figures, e.employee_no, period, k, cfg.max_window_periods);
       if (!result.ok()) {
         return absl::InternalError(absl::StrCat("satisfaction of ", e.employee_no,
                                                 ": ", result.status().message()));
@@ -249,11 +272,8 @@ absl::Status AppraisalServiceImpl::PushDepartments(const Principal& p,
       org_->ListDepartments(false);
   if (!departments.ok()) return departments.status();
   for (const domain::Department& d : *departments) {
-    auto it = figures->find(d.code);
-    std::span<const da::MonthFigures> mine;
-    if (it != figures->end()) mine = it->second;
     absl::StatusOr<da::SatisfactionResult> result =
-        da::ComputeSatisfaction(period, mine, k, cfg.max_window_periods);
+        Satisfaction(*figures, d.code, period, k, cfg.max_window_periods);
     if (!result.ok()) {
       return absl::InternalError(absl::StrCat("customer evaluation of ", d.code, ": ",
                                               result.status().message()));

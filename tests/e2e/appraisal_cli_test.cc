@@ -100,9 +100,11 @@ class AppraisalCliTest : public ::testing::Test {
   }
 
   // The demo-like month: E0002 has 6 answers of 8 (80 points), E0003 only
-  // 2 (below k = 5), pushed.
+  // 2 (below k = 5), pushed. E0004's 3 (also hidden) make the hidden ones
+  // 5 together; with E0003 alone, E0002 would be hidden as its complement.
   std::string PushedMonth() {
-    std::string campaign = AnsweredCampaign(kPeriod, {{"E0002", 6}, {"E0003", 2}}, 8);
+    std::string campaign =
+        AnsweredCampaign(kPeriod, {{"E0002", 6}, {"E0003", 2}, {"E0004", 3}}, 8);
     Result push = Appraisal({"push", "--period", kPeriod});
     EXPECT_EQ(push.exit_code, 0) << push;
     return campaign;

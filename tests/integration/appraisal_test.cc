@@ -143,8 +143,8 @@ TEST_F(AppraisalTest, PushWritesTheMeanAndIsIdempotent) {
   ASSERT_NE(SatisfactionLine(e2), nullptr);
   EXPECT_FALSE(SatisfactionLine(e2)->has_reviewer_score());  // never shown < k
   EXPECT_TRUE(SatisfactionLine(e2)->provenance().insufficient_responses());
-  // Only released answers count: the 2 withheld ones are not in the line.
-  EXPECT_EQ(SatisfactionLine(e2)->provenance().responses(), 0);
+  // The count is participation: the 2 answers exist, none is shown.
+  EXPECT_EQ(SatisfactionLine(e2)->provenance().responses(), 2);
   // The window widened over the 3 earlier months, all empty.
   EXPECT_EQ(SatisfactionLine(e2)->provenance().periods_size(), 4);
   EXPECT_TRUE(HasFlag(e2, "satisfaction_insufficient_responses"));
