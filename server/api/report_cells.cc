@@ -228,7 +228,6 @@ absl::Status Fill(const Ranges& ranges, const Loaded& l,
     const domain::Period& period = l.campaigns[ci].period;
     if (ranges.range.Contains(period)) {
       now.push_back(parts[ci]);
-      cell->parts.push_back({l.campaigns[ci].id, period, parts[ci]});
     } else if (ranges.previous && ranges.previous->Contains(period)) {
       before.push_back(parts[ci]);
     }
@@ -282,7 +281,7 @@ std::vector<CampaignPart> NoDataParts(const Loaded& l) {
 struct DepartmentParts {
   std::vector<CampaignPart> department;
   // Every campaign's part, kNoData where the employee was not a member.
-  std::map<std::string, std::vector<CampaignPart>> employees;
+  std::unordered_map<std::string, std::vector<CampaignPart>> employees;
   std::vector<CampaignPart> none;  // for employees who were never members
 };
 
@@ -295,8 +294,10 @@ absl::StatusOr<DepartmentParts> PartsOf(const Loaded& l, const std::string& depa
     std::optional<domain::Aggregate> sum;
     int64_t issued = 0;
     std::vector<const domain::Aggregate*> found(members.size());
+    std::vector<std::string> keys(members.size());
     for (size_t i = 0; i < members.size(); ++i) {
-      found[i] = Find(l, ci, CellKey(members[i], ""));
+      keys[i] = CellKey(members[i], "");
+      found[i] = Find(l, ci, keys[i]);
       n[i] = found[i] == nullptr ? 0 : found[i]->n;
       if (found[i] != nullptr) {
         if (absl::Status s = Accumulate(*found[i], &sum); !s.ok()) return s;
@@ -305,7 +306,7 @@ absl::StatusOr<DepartmentParts> PartsOf(const Loaded& l, const std::string& depa
     const int k = l.campaigns[ci].k;
     std::vector<Withheld> decisions = domain::SuppressSiblings(n, k);
     for (size_t i = 0; i < members.size(); ++i) {
-      const int64_t member_issued = IssuedOf(l, ci, CellKey(members[i], ""));
+      const int64_t member_issued = IssuedOf(l, ci, keys[i]);
       issued += member_issued;
       auto [it, fresh] = out.employees.try_emplace(members[i]);
       if (fresh) it->second = out.none;
@@ -340,7 +341,7 @@ absl::StatusOr<std::vector<DepartmentCells>> ReportCells::Customer(
     if (!e.ok()) return e.status();
     for (domain::Employee& x : *e) live.push_back(std::move(x));
   }
-  std::map<std::string, const domain::Employee*> live_by_no;
+  std::unordered_map<std::string, const domain::Employee*> live_by_no;
   for (const domain::Employee& e : live) live_by_no[e.employee_no] = &e;
   const Ranges ranges = WithPrevious(range);
   absl::StatusOr<Loaded> l =
@@ -359,16 +360,19 @@ absl::StatusOr<std::vector<DepartmentCells>> ReportCells::Customer(
     absl::StatusOr<DepartmentParts> parts = PartsOf(*l, d.code);
     if (!parts.ok()) return parts.status();
     // Listed: the members of the range's campaigns, by employee number.
-    std::set<std::string> listed;
+    std::vector<std::string> listed;
     for (size_t ci = 0; ci < l->campaigns.size(); ++ci) {
       if (!ranges.range.Contains(l->campaigns[ci].period)) continue;
-      for (const std::string& no : MembersOf(*l, ci, d.code)) listed.insert(no);
+      const std::vector<std::string>& members = MembersOf(*l, ci, d.code);
+      listed.insert(listed.end(), members.begin(), members.end());
     }
     if (!frozen) {
       for (const domain::Employee& e : live) {
-        if (e.department_code == d.code) listed.insert(e.employee_no);
+        if (e.department_code == d.code) listed.push_back(e.employee_no);
       }
     }
+    std::sort(listed.begin(), listed.end());
+    listed.erase(std::unique(listed.begin(), listed.end()), listed.end());
     DepartmentCells cells;
     cells.department.code = d.code;
     cells.department.name = d.name;
