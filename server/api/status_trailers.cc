@@ -1,0 +1,64 @@
+#include "api/status_trailers.h"
+
+#include <spdlog/spdlog.h>
+
+#include <map>
+#include <string>
+
+#include "api/status.h"
+
+namespace survey::api {
+namespace {
+
+using grpc::experimental::InterceptionHookPoints;
+
+class StatusTrailersInterceptor final : public grpc::experimental::Interceptor {
+ public:
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
+      Decorate(methods);
+    }
+    methods->Proceed();
+  }
+
+ private:
+  static void Decorate(grpc::experimental::InterceptorBatchMethods* methods) {
+    grpc::Status status = methods->GetSendStatus();
+    if (status.ok()) return;
+    if (LooksInternal(status.error_message())) {
+      spdlog::error("internal detail kept from a caller: {} {}",
+                    static_cast<int>(status.error_code()), status.error_message());
+      status = grpc::Status(status.error_code(),
+                            "request refused (details in the server log)");
+      methods->ModifySendStatus(status);
+    }
+    const FailureInfo* failure = FindFailure(status);
+    std::multimap<std::string, std::string>* trailers =
+        methods->GetSendTrailingMetadata();
+    if (failure == nullptr || trailers == nullptr) return;
+    if (trailers->count("reason") == 0) {
+      trailers->emplace("reason", std::string(failure->reason));
+    }
+    if (failure->retry_after_ms > 0 && trailers->count("retry-after-ms") == 0) {
+      trailers->emplace("retry-after-ms", std::to_string(failure->retry_after_ms));
+    }
+  }
+};
+
+class StatusTrailersFactory final
+    : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  grpc::experimental::Interceptor* CreateServerInterceptor(
+      grpc::experimental::ServerRpcInfo*) override {
+    return new StatusTrailersInterceptor();
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
+MakeStatusTrailersInterceptorFactory() {
+  return std::make_unique<StatusTrailersFactory>();
+}
+
+}  // namespace survey::api

@@ -1,0 +1,25 @@
+// Every call's failure carries machine-readable trailers, whichever service
+// and code path made it (one interceptor instead of one line per RPC):
+//
+//   reason          the fixed failures of api/status.h: database-unavailable,
+//                   database-busy, overloaded, shutting-down, internal
+//   retry-after-ms  for the retryable ones, unless the handler set its own
+//
+// It is also the last line of defence of "no internals to callers": a
+// status that still carries driver text or a URL (api/status.h
+// LooksInternal) is logged and sent without its message.
+#ifndef SURVEY_API_STATUS_TRAILERS_H_
+#define SURVEY_API_STATUS_TRAILERS_H_
+
+#include <grpcpp/support/server_interceptor.h>
+
+#include <memory>
+
+namespace survey::api {
+
+std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
+MakeStatusTrailersInterceptorFactory();
+
+}  // namespace survey::api
+
+#endif  // SURVEY_API_STATUS_TRAILERS_H_
