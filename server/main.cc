@@ -1,8 +1,12 @@
 // survey-server: reads configuration (flags, or SURVEY_* environment
 // variables), starts the server and shuts it down gracefully on SIGTERM or
-// SIGINT (health NOT_SERVING, drain in-flight calls, stop, exit 0).
-// Wiring only.
+// SIGINT: health NOT_SERVING while still serving for --drain-period (a
+// second signal ends it early), then stop accepting and give in-flight
+// calls --shutdown-grace, exit 0. Wiring only.
+#include <errno.h>
 #include <signal.h>
+#include <time.h>
+#include <unistd.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -10,13 +14,35 @@
 #include <cstdio>
 #include <iostream>
 
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "api/bootstrap.h"
 #include "api/server.h"
+
+namespace {
+
+// True if one of `signals` (blocked) arrives within `timeout`.
+bool WaitForSignal(const sigset_t& signals, absl::Duration timeout) {
+  absl::Time deadline = absl::Now() + timeout;
+  for (absl::Duration left = timeout; left > absl::ZeroDuration();
+       left = deadline - absl::Now()) {
+    timespec ts = absl::ToTimespec(left);
+    if (sigtimedwait(&signals, nullptr, &ts) > 0) return true;
+    if (errno != EINTR && errno != EAGAIN) return false;
+  }
+  return false;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   survey::api::ServerOptions options;
   std::string log_level = "info";
   double shutdown_grace_seconds = 10;
+  // 0 by default: a development server or one without a load balancer
+  // has nobody to warn. Behind one, set it to the balancer's health-check
+  // interval times its unhealthy threshold (e.g. 5 s x 2 = 10).
+  double drain_period_seconds = 0;
   double health_interval_seconds = 1;
 
   CLI::App app{"Survey & Satisfaction Server"};
@@ -142,8 +168,14 @@ int main(int argc, char** argv) {
       ->envname("SURVEY_HEALTH_INTERVAL")
       ->check(CLI::Range(0.05, 60.0))
       ->capture_default_str();
+  app.add_option("--drain-period", drain_period_seconds,
+                 "seconds between SIGTERM and stopping, with health NOT_SERVING "
+                 "while every call is still served (for load balancers)")
+      ->envname("SURVEY_DRAIN_PERIOD")
+      ->check(CLI::Range(0.0, 600.0))
+      ->capture_default_str();
   app.add_option("--shutdown-grace", shutdown_grace_seconds,
-                 "seconds in-flight calls get to finish on SIGTERM")
+                 "seconds in-flight calls get to finish once stopping")
       ->envname("SURVEY_SHUTDOWN_GRACE")
       ->check(CLI::Range(0.0, 600.0))
       ->capture_default_str();
@@ -219,9 +251,24 @@ int main(int argc, char** argv) {
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
-  spdlog::info("signal {}: draining for up to {} s", signal_number,
-               shutdown_grace_seconds);
-  (*server)->Shutdown(absl::Seconds(shutdown_grace_seconds));
+  (*server)->StartDraining();
+  if (drain_period_seconds > 0) {
+    spdlog::info("signal {}: health NOT_SERVING, still serving for {} s",
+                 signal_number, drain_period_seconds);
+    if (WaitForSignal(stop_signals, absl::Seconds(drain_period_seconds))) {
+      spdlog::info("second signal: drain period cut short");
+    }
+  }
+  spdlog::info("stopping: in-flight calls get up to {} s", shutdown_grace_seconds);
+  if (!(*server)->Shutdown(absl::Seconds(shutdown_grace_seconds))) {
+    // Every call has been answered; what is left is database work that
+    // will not return soon (a paused database). Exit without waiting: an
+    // uncommitted transaction is rolled back when its connection closes.
+    spdlog::warn("stopped, abandoning database work in progress");
+    spdlog::shutdown();
+    std::cout.flush();
+    _exit(0);
+  }
   spdlog::info("stopped");
   return 0;
 }

@@ -23,6 +23,10 @@ void HealthMonitor::Stop() {
   stopping_ = true;
 }
 
+bool HealthMonitor::WaitStopped(absl::Time deadline) {
+  return stopped_.WaitForNotificationWithDeadline(deadline);
+}
+
 bool HealthMonitor::serving() const {
   absl::MutexLock lock(&mu_);
   return serving_;
@@ -53,6 +57,7 @@ void HealthMonitor::Run() {
     }
   }
   set_serving_(false);
+  stopped_.Notify();
 }
 
 }  // namespace survey::api

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "store/database.h"
 
@@ -24,6 +25,9 @@ class HealthMonitor {
 
   // Stops probing and reports NOT_SERVING; idempotent.
   void Stop();
+  // After Stop(): true once the probe in progress (up to its 2 s timeouts
+  // on a hung database) has returned, false if `deadline` came first.
+  bool WaitStopped(absl::Time deadline);
   bool serving() const;
 
  private:
@@ -35,6 +39,7 @@ class HealthMonitor {
   mutable absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   bool serving_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Notification stopped_;
   std::thread thread_;
 };
 

@@ -22,6 +22,13 @@ bool IsBadToken(const absl::Status& s) {
          (absl::IsNotFound(s) && s.message() == kUnknownToken);
 }
 
+// A failed lookup is no verdict on the token: retryable stays retryable,
+// anything else is internal (never NOT_FOUND, "unknown token", to the app).
+absl::Status LookupFailure(const absl::Status& s) {
+  if (absl::IsUnavailable(s) || absl::IsAborted(s)) return s;
+  return absl::InternalError(s.ToString());
+}
+
 absl::StatusOr<std::array<uint8_t, 32>> HashToken(
     const crypto::TokenHasher& hasher, const std::string& token) {
   absl::StatusOr<std::string> normalized = crypto::NormalizeToken(token);
@@ -80,17 +87,22 @@ grpc::ServerUnaryReactor* RespondServiceImpl::Submit(
     reactor->Finish(ToGrpcStatus(s));
     return reactor;
   }
+  std::shared_ptr<Call> call = Begin(reactor);
+  if (call == nullptr) return reactor;
   store::SubmitItem item{*hmac, std::move(answer.scores),
                          std::move(answer.reasons), std::move(answer.comment)};
   absl::Status queued = pipeline_->Enqueue(
       std::move(item),
-      [this, reactor, peer = std::move(peer)](absl::Status outcome) {
+      [this, call, peer = std::move(peer)](absl::Status outcome) {
         ChargeIfBadToken(peer, outcome);
-        reactor->Finish(ToGrpcStatus(outcome));
+        Answer(call, ToGrpcStatus(outcome));
+        End();
       });
   if (!queued.ok()) {
-    ctx->AddTrailingMetadata("retry-after-ms", "200");
-    reactor->Finish(ToGrpcStatus(queued));
+    Answer(call, PublicStatus(queued.message() == ingest::kShuttingDown
+                                  ? Failure::kShuttingDown
+                                  : Failure::kOverloaded));
+    End();
   }
   return reactor;
 }
@@ -101,17 +113,92 @@ grpc::ServerUnaryReactor* RespondServiceImpl::GetSurvey(
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   std::string peer = abuse_ == nullptr ? std::string() : ctx->peer();
   if (!AdmitPeer(ctx, reactor, peer)) return reactor;
-  bool queued = pool_->Submit([this, reactor, request, response, peer] {
-    absl::Status status = LoadSurvey(*request, response);
+  std::shared_ptr<Call> call = Begin(reactor);
+  if (call == nullptr) return reactor;
+  // The work owns copies: after Close() has answered the call, gRPC frees
+  // its request and response while the work may still be reading.
+  bool queued = pool_->Submit([this, call, request = *request, response, peer] {
+    v1::Survey survey;
+    absl::Status status = LoadSurvey(request, &survey);
     ChargeIfBadToken(peer, status);
-    reactor->Finish(ToGrpcStatus(status));
+    Answer(call, ToGrpcStatus(status), [&] { response->Swap(&survey); });
+    End();
   });
   if (!queued) {
-    ctx->AddTrailingMetadata("retry-after-ms", "200");
-    reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                                 "server busy; retry in a moment"));
+    Answer(call, PublicStatus(Failure::kOverloaded));
+    End();
   }
   return reactor;
+}
+
+struct RespondServiceImpl::Call {
+  grpc::ServerUnaryReactor* reactor;
+  bool answered = false;  // guarded by the service's mu_
+};
+
+std::shared_ptr<RespondServiceImpl::Call> RespondServiceImpl::Begin(
+    grpc::ServerUnaryReactor* reactor) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (!closed_) {
+      auto call = std::make_shared<Call>(Call{reactor});
+      waiting_.insert(call);
+      ++working_;
+      return call;
+    }
+  }
+  reactor->Finish(PublicStatus(Failure::kShuttingDown));
+  return nullptr;
+}
+
+bool RespondServiceImpl::Answer(const std::shared_ptr<Call>& call,
+                                const grpc::Status& status,
+                                const std::function<void()>& fill) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (call->answered) return false;
+    call->answered = true;
+    waiting_.erase(call);
+  }
+  if (fill) fill();
+  call->reactor->Finish(status);
+  return true;
+}
+
+void RespondServiceImpl::End() {
+  absl::MutexLock lock(&mu_);
+  --working_;
+}
+
+bool RespondServiceImpl::WaitAnswered(absl::Time deadline) {
+  absl::MutexLock lock(&mu_);
+  auto done = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return waiting_.empty(); };
+  return mu_.AwaitWithDeadline(absl::Condition(&done), deadline);
+}
+
+bool RespondServiceImpl::WaitIdle(absl::Time deadline) {
+  absl::MutexLock lock(&mu_);
+  auto done = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return working_ == 0; };
+  return mu_.AwaitWithDeadline(absl::Condition(&done), deadline);
+}
+
+size_t RespondServiceImpl::Close() {
+  std::vector<std::shared_ptr<Call>> left;
+  {
+    absl::MutexLock lock(&mu_);
+    closed_ = true;
+    for (const std::shared_ptr<Call>& call : waiting_) {
+      call->answered = true;
+      left.push_back(call);
+    }
+    waiting_.clear();
+  }
+  // Their answers may still be committed later (an in-doubt batch): the
+  // app retries with the same token and hears ALREADY_EXISTS (respond.proto).
+  for (const std::shared_ptr<Call>& call : left) {
+    call->reactor->Finish(PublicStatus(Failure::kShuttingDown));
+  }
+  return left.size();
 }
 
 absl::Status RespondServiceImpl::LoadSurvey(const v1::GetSurveyRequest& request,
@@ -123,7 +210,7 @@ absl::Status RespondServiceImpl::LoadSurvey(const v1::GetSurveyRequest& request,
     if (absl::IsNotFound(view.status())) {
       return absl::NotFoundError(kUnknownToken);
     }
-    return view.status();
+    return LookupFailure(view.status());
   }
   // Same order of checks as the Submit batch.
   if (view->state == domain::InvitationState::kUsed) {
@@ -143,7 +230,7 @@ absl::Status RespondServiceImpl::LoadSurvey(const v1::GetSurveyRequest& request,
   }
   absl::StatusOr<std::shared_ptr<const domain::Template>> form =
       templates_->Get(campaign.template_key, campaign.template_version);
-  if (!form.ok()) return form.status();
+  if (!form.ok()) return LookupFailure(form.status());
 
   const std::string& locale = request.locale().empty() ? "zh" : request.locale();
   out->set_kind(campaign.kind == domain::CampaignKind::kCustomerSatisfaction

@@ -7,9 +7,19 @@
 // Guessing: every unknown or malformed token charges the caller's address
 // in the AbuseLimiter (if one is given); an address whose bucket is empty
 // gets RESOURCE_EXHAUSTED before its token is even looked at.
+//
+// Shutdown: every call is tracked until it is answered, so that Close() can
+// answer those still waiting for the database with UNAVAILABLE
+// (shutting-down, retry) instead of leaving them to gRPC's cancellation.
+// A call is answered exactly once, by whichever comes first.
 #ifndef SURVEY_API_RESPOND_SERVICE_H_
 #define SURVEY_API_RESPOND_SERVICE_H_
 
+#include <memory>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "api/abuse_limiter.h"
 #include "api/work_pool.h"
 #include "crypto/token.h"
@@ -46,7 +56,25 @@ class RespondServiceImpl final : public v1::RespondService::CallbackService {
                                    const v1::SubmitRequest* request,
                                    v1::SubmitResponse* response) override;
 
+  // True once every call is answered and its database work has returned,
+  // false if `deadline` passed first.
+  bool WaitAnswered(absl::Time deadline);
+  bool WaitIdle(absl::Time deadline);
+  // Answers every call still waiting with UNAVAILABLE shutting-down and
+  // every later one at once the same way. Returns how many were waiting.
+  size_t Close();
+
  private:
+  struct Call;
+  // Registers a call; nullptr (and the call answered) once closed.
+  std::shared_ptr<Call> Begin(grpc::ServerUnaryReactor* reactor);
+  // Answers `call` unless it was answered already; `fill` (the response
+  // message) runs only if this is the answer. Returns whether it was.
+  bool Answer(const std::shared_ptr<Call>& call, const grpc::Status& status,
+              const std::function<void()>& fill = nullptr);
+  // The call's database work returned (whether or not it was the answer).
+  void End();
+
   absl::Status LoadSurvey(const v1::GetSurveyRequest& request,
                           v1::Survey* response);
   // False (and `reactor` finished with RESOURCE_EXHAUSTED) if `peer` has
@@ -64,6 +92,11 @@ class RespondServiceImpl final : public v1::RespondService::CallbackService {
   ingest::Clock clock_;
   domain::TextLimits limits_;
   AbuseLimiter* abuse_;
+
+  absl::Mutex mu_;
+  absl::flat_hash_set<std::shared_ptr<Call>> waiting_ ABSL_GUARDED_BY(mu_);
+  int64_t working_ ABSL_GUARDED_BY(mu_) = 0;  // Begin() minus End()
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace survey::api

@@ -15,6 +15,9 @@
 
 #include <fstream>
 #include <sstream>
+#include <thread>
+
+#include "absl/synchronization/notification.h"
 
 #include "absl/strings/str_cat.h"
 #include "api/admin_service.h"
@@ -22,8 +25,10 @@
 #include "api/abuse_limiter.h"
 #include "api/audit_log.h"
 #include "api/auth.h"
+#include "api/call_count.h"
 #include "api/health_monitor.h"
 #include "api/plaintext_warning.h"
+#include "api/status_trailers.h"
 #include "api/report_service.h"
 #include "api/respond_service.h"
 #include "api/work_pool.h"
@@ -156,15 +161,30 @@ struct SurveyServer::Impl {
   std::unique_ptr<ReportServiceImpl> report;
   std::unique_ptr<store::mysql::MysqlAppraisalStore> appraisal_store;
   std::unique_ptr<AppraisalServiceImpl> appraisal;
+  CallCount calls;  // outlives the server, whose interceptors count here
   std::unique_ptr<grpc::Server> server;
   std::unique_ptr<HealthMonitor> health;
   int port = 0;
+  bool draining = false;
   bool shut_down = false;
+  // grpc::Server::Shutdown runs here: it blocks while a staff handler is
+  // stuck in SQL, which Shutdown() must not.
+  std::thread grpc_stopper;
+  absl::Notification grpc_stopping;
+  absl::Notification grpc_stopped;
 };
 
 SurveyServer::SurveyServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-SurveyServer::~SurveyServer() { Shutdown(absl::ZeroDuration()); }
+SurveyServer::~SurveyServer() {
+  if (impl_ == nullptr) return;
+  Shutdown(absl::ZeroDuration());
+  // Waits for what Shutdown may have left running, before the services and
+  // stores it uses are destroyed.
+  if (impl_->grpc_stopper.joinable()) impl_->grpc_stopper.join();
+  impl_->read_pool.reset();
+  impl_->pipeline->Shutdown();
+}
 
 int SurveyServer::port() const { return impl_->port; }
 
@@ -278,6 +298,10 @@ absl::StatusOr<std::unique_ptr<SurveyServer>> SurveyServer::Start(
   }
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen, *credentials, &impl->port);
+  // gRPC sets SO_REUSEPORT by default: a second server on a taken port
+  // would start and silently get half of the connections (and the tokens
+  // they carry). Without it the bind fails and the server refuses to start.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   // Transport limits, explicit rather than gRPC's defaults (README
   // "Security"): an oversized message is refused with RESOURCE_EXHAUSTED
   // before it is parsed.
@@ -298,22 +322,25 @@ absl::StatusOr<std::unique_ptr<SurveyServer>> SurveyServer::Start(
   quota.Resize(static_cast<size_t>(options.memory_quota_bytes));
   quota.SetMaxThreads(options.max_threads);
   builder.SetResourceQuota(quota);
+  std::vector<std::unique_ptr<
+      grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  interceptors.push_back(impl->calls.MakeInterceptorFactory());
+  interceptors.push_back(MakeStatusTrailersInterceptorFactory());
   if (options.insecure) {
-    std::vector<std::unique_ptr<
-        grpc::experimental::ServerInterceptorFactoryInterface>>
-        interceptors;
     interceptors.push_back(MakePlaintextWarningInterceptorFactory(
         std::make_shared<PlaintextConnectionWarner>()));
-    builder.experimental().SetInterceptorCreators(std::move(interceptors));
   }
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   builder.RegisterService(impl->admin.get());
   builder.RegisterService(impl->respond.get());
   builder.RegisterService(impl->report.get());
   builder.RegisterService(impl->appraisal.get());
   impl->server = builder.BuildAndStart();
   if (impl->server == nullptr || impl->port == 0) {
-    return absl::InternalError(
-        absl::StrCat("cannot listen on ", options.listen));
+    return absl::InternalError(absl::StrCat(
+        "cannot listen on ", options.listen,
+        ": the address is in use (another survey-server?) or not local"));
   }
   grpc::HealthCheckServiceInterface* health =
       impl->server->GetHealthCheckService();
@@ -324,18 +351,63 @@ absl::StatusOr<std::unique_ptr<SurveyServer>> SurveyServer::Start(
   return std::unique_ptr<SurveyServer>(new SurveyServer(std::move(impl)));
 }
 
-void SurveyServer::Shutdown(absl::Duration grace) {
-  if (impl_ == nullptr || impl_->shut_down) return;
-  impl_->shut_down = true;
-  // Load balancers see NOT_SERVING first and stop sending new calls.
+void SurveyServer::StartDraining() {
+  if (impl_ == nullptr || impl_->draining) return;
+  impl_->draining = true;
+  // Load balancers see NOT_SERVING and stop sending new calls; the monitor
+  // stops so that a database probe never turns it back to SERVING.
   impl_->health->Stop();
   impl_->server->GetHealthCheckService()->SetServingStatus(false);
-  // Shutdown waits for in-flight calls; a Submit in flight is finished by
-  // the pipeline's writers, which keep running until the pipeline stops.
-  impl_->server->Shutdown(absl::ToChronoTime(absl::Now() + grace));
-  impl_->server->Wait();
+}
+
+bool SurveyServer::Shutdown(absl::Duration grace) {
+  if (impl_ == nullptr || impl_->shut_down) return true;
+  impl_->shut_down = true;
+  StartDraining();
+  const absl::Time end = absl::Now() + grace;
+  // Respondent calls still waiting at `answer_by` are told to retry, early
+  // enough for that answer to be sent before gRPC cuts what is left.
+  const absl::Time answer_by = end - std::min(grace / 4, absl::Milliseconds(250));
+  const absl::Time cut = std::max(end, answer_by + absl::Milliseconds(100));
+  grpc::Server* server = impl_->server.get();
+  absl::Notification* stopping = &impl_->grpc_stopping;
+  absl::Notification* stopped = &impl_->grpc_stopped;
+  // Refuses new calls at once; in-flight ones run until `cut`.
+  impl_->grpc_stopper = std::thread([server, stopping, stopped, cut] {
+    stopping->Notify();
+    server->Shutdown(absl::ToChronoTime(cut));
+    server->Wait();
+    stopped->Notify();
+  });
+  // A Submit in flight is finished by the pipeline's writers, which keep
+  // running meanwhile.
+  impl_->respond->WaitAnswered(answer_by);
+  size_t told = impl_->respond->Close();
+  impl_->pipeline->Abandon();  // answers queued but not yet written
+  if (told > 0) {
+    spdlog::warn("shutdown: {} respondent calls still waiting for the database "
+                 "were told to retry",
+                 told);
+  }
+  // With no call left, idle connections are closed now: gRPC would wait
+  // for each client to answer its GOAWAY, until `cut`. A call that slips in
+  // between sees its connection close (UNAVAILABLE to the client).
+  stopping->WaitForNotification();
+  if (impl_->calls.WaitNone(cut)) grpc_server_cancel_all_calls(server->c_server());
+  // Batches already in a transaction, and the last health probe, get
+  // until `cut`; gRPC a little longer to cancel what is left and return.
+  bool work_done = impl_->respond->WaitIdle(cut);
+  bool grpc_done = stopped->WaitForNotificationWithDeadline(
+      std::max(cut, absl::Now()) + absl::Milliseconds(500));
+  bool probe_done = impl_->health->WaitStopped(absl::Now() + absl::Milliseconds(100));
+  if (!work_done || !grpc_done || !probe_done) {
+    spdlog::warn("shutdown: database work still running after the grace period "
+                 "(database paused or unreachable?)");
+    return false;
+  }
+  impl_->grpc_stopper.join();
   impl_->pipeline->Shutdown();
-  impl_->health.reset();
+  return true;
 }
 
 }  // namespace survey::api

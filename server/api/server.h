@@ -68,7 +68,8 @@ class SurveyServer {
   // Migrates the schema, then starts serving. Returns InvalidArgument for
   // bad options, FailedPrecondition for a newer schema or missing TLS,
   // Unavailable if the database is unreachable, Internal if the port cannot
-  // be bound.
+  // be bound (also when another process listens on it: SO_REUSEPORT is
+  // off, so a second server never silently shares a port).
   static absl::StatusOr<std::unique_ptr<SurveyServer>> Start(
       const ServerOptions& options);
   ~SurveyServer();
@@ -79,9 +80,19 @@ class SurveyServer {
   AbuseLimiter& abuse_limiter();
   // The audit log of staff actions (api/audit_log.h).
   AuditLog& audit_log();
-  // Health goes NOT_SERVING, new calls are refused, in-flight calls get up
-  // to `grace` to finish, then the rest are cancelled. Idempotent.
-  void Shutdown(absl::Duration grace);
+  // Health goes NOT_SERVING for good; every call is still served (the
+  // drain period, during which load balancers move away). Idempotent.
+  void StartDraining();
+  // Stops accepting calls and gives in-flight ones up to `grace`: a
+  // respondent call still waiting for the database shortly before the end
+  // is answered UNAVAILABLE (reason shutting-down, retry-after-ms; its
+  // answer may still be committed, see respond.proto), never CANCELLED;
+  // gRPC cancels what is left at the end (staff calls, UNAVAILABLE).
+  // Returns within about `grace` + 0.5 s: true if everything finished,
+  // false if database work is still running (a paused database), in which
+  // case the caller should exit without destroying the server (the
+  // destructor waits for that work). Idempotent.
+  bool Shutdown(absl::Duration grace);
 
   struct Impl;
 

@@ -16,7 +16,7 @@ IngestPipeline::~IngestPipeline() { Shutdown(); }
 
 absl::Status IngestPipeline::Enqueue(store::SubmitItem item, Done done) {
   absl::MutexLock lock(&mu_);
-  if (stopping_) return absl::UnavailableError("server is shutting down");
+  if (stopping_) return absl::UnavailableError(kShuttingDown);
   if (queue_.size() >= static_cast<size_t>(options_.capacity)) {
     return absl::UnavailableError("server busy; retry in a moment");
   }
@@ -27,6 +27,16 @@ absl::Status IngestPipeline::Enqueue(store::SubmitItem item, Done done) {
 size_t IngestPipeline::queued() const {
   absl::MutexLock lock(&mu_);
   return queue_.size();
+}
+
+void IngestPipeline::Abandon() {
+  std::deque<Pending> dropped;
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+    dropped.swap(queue_);
+  }
+  for (Pending& p : dropped) p.done(absl::UnavailableError(kShuttingDown));
 }
 
 void IngestPipeline::Shutdown() {
@@ -68,8 +78,15 @@ void IngestPipeline::WriterLoop() {
     for (Pending& p : batch) items.push_back(std::move(p.item));
     absl::StatusOr<std::vector<absl::Status>> results =
         store_->SubmitBatch(items, clock_());
+    absl::Status failed = results.status();
+    // A failed batch says nothing about any one token: a NotFound (say, a
+    // template) or an AlreadyExists (an SQL duplicate key) would tell the
+    // app "unknown token" or "delivered". Only the retryable codes pass.
+    if (!failed.ok() && !absl::IsUnavailable(failed) && !absl::IsAborted(failed)) {
+      failed = absl::InternalError(failed.ToString());
+    }
     for (size_t i = 0; i < batch.size(); ++i) {
-      batch[i].done(results.ok() ? (*results)[i] : results.status());
+      batch[i].done(results.ok() ? (*results)[i] : failed);
     }
   }
 }

@@ -6,7 +6,9 @@
 // (they are inserted shuffled), so it is the design, not an optimisation.
 //
 // Each answer's callback runs exactly once, on a writer thread, after the
-// batch's COMMIT (or its failure) — never before, so OK means durable.
+// batch's COMMIT (or its failure) — never before, so OK means durable —
+// or, for an answer still queued when Abandon() is called, with
+// Unavailable(kShuttingDown) and nothing written.
 //
 // Thread-safe.
 #ifndef SURVEY_INGEST_INGEST_PIPELINE_H_
@@ -31,6 +33,9 @@ struct PipelineOptions {
   int capacity = 20000;  // queued answers before Enqueue refuses
 };
 
+// The message of Enqueue's refusal once the pipeline stops.
+inline constexpr char kShuttingDown[] = "server is shutting down";
+
 // Returns the current unix time in seconds (injected so tests can expire
 // tokens without waiting).
 using Clock = std::function<int64_t()>;
@@ -45,13 +50,21 @@ class IngestPipeline {
   ~IngestPipeline();  // Shutdown()
 
   // Queues one answer. Returns OK and later calls `done` with the answer's
-  // outcome (see ResponseStore::SubmitBatch; Unavailable if the database
-  // stayed unreachable). Returns Unavailable at once, without calling
-  // `done`, when the queue is full or shutting down: the caller should
-  // retry later, the token is untouched.
+  // outcome: the per-answer status of ResponseStore::SubmitBatch, or, if
+  // the whole batch failed, Unavailable or Aborted (retryable; the outcome
+  // of an in-doubt COMMIT is unknown) or Internal for anything else — a
+  // batch failure never says NotFound/AlreadyExists/FailedPrecondition,
+  // which are verdicts about one token. Returns Unavailable at once,
+  // without calling `done`, when the queue is full or the pipeline stops
+  // (message kShuttingDown): the token is untouched.
   absl::Status Enqueue(store::SubmitItem item, Done done);
 
-  // Stops accepting, records everything already queued, joins the writers.
+  // Shutdown's last step when time is up: stops accepting and calls every
+  // queued answer's `done` with Unavailable(kShuttingDown) without writing
+  // it. Batches already in a transaction finish (or hang) on their own.
+  void Abandon();
+
+  // Stops accepting, records everything still queued, joins the writers.
   // Idempotent.
   void Shutdown();
 

@@ -20,7 +20,7 @@ class ScriptedStore : public store::ResponseStore {
     absl::MutexLock lock(&mu_);
     batch_sizes_.push_back(items.size());
     last_now_ = now_unix;
-    if (fail_) return absl::UnavailableError("database down");
+    if (fail_) return fail_status_;
     std::vector<absl::Status> out;
     for (const auto& item : items) {
       out.push_back(item.scores.front() == 0 ? absl::AlreadyExistsError("used")
@@ -37,9 +37,10 @@ class ScriptedStore : public store::ResponseStore {
     absl::MutexLock lock(&mu_);
     return last_now_;
   }
-  void set_fail(bool fail) {
+  void set_fail(bool fail, absl::Status status = absl::UnavailableError("database down")) {
     absl::MutexLock lock(&mu_);
     fail_ = fail;
+    fail_status_ = status;
   }
 
  private:
@@ -48,6 +49,7 @@ class ScriptedStore : public store::ResponseStore {
   std::vector<size_t> batch_sizes_;
   int64_t last_now_ = 0;
   bool fail_ = false;
+  absl::Status fail_status_;
 };
 
 store::SubmitItem Item(int first_score) {
@@ -134,6 +136,51 @@ TEST(IngestPipelineTest, StoreFailureReachesEveryAnswerOfTheBatch) {
     }
   }
   EXPECT_EQ(unavailable.load(), 20);
+}
+
+TEST(IngestPipelineTest, ABatchFailureIsNeverAVerdictOnAToken) {
+  // A duplicate key or a missing template fails the whole batch; the app
+  // must not read that as "delivered" or "unknown token".
+  for (const absl::Status& failure :
+       {absl::AlreadyExistsError("Duplicate entry (error 1062)"),
+        absl::NotFoundError("template default v1"),
+        absl::FailedPreconditionError("foreign key (error 1452)")}) {
+    ScriptedStore store;
+    store.set_fail(true, failure);
+    store.Release();
+    absl::Status seen;
+    {
+      IngestPipeline pipeline(&store, {}, [] { return int64_t{0}; });
+      ASSERT_TRUE(pipeline.Enqueue(Item(3), [&](absl::Status s) { seen = s; }).ok());
+    }
+    EXPECT_EQ(seen.code(), absl::StatusCode::kInternal) << failure;
+  }
+}
+
+TEST(IngestPipelineTest, AbandonAnswersEveryQueuedAnswerUnwrittenAndRefusesMore) {
+  ScriptedStore store;  // not released: the writer blocks in its first batch
+  PipelineOptions options;
+  options.max_batch = 1;
+  options.writers = 1;
+  IngestPipeline pipeline(&store, options, [] { return int64_t{0}; });
+  std::atomic<int> shutting_down{0}, other{0};
+  auto count = [&](absl::Status s) {
+    (s.code() == absl::StatusCode::kUnavailable && s.message() == kShuttingDown
+         ? shutting_down
+         : other)++;
+  };
+  ASSERT_TRUE(pipeline.Enqueue(Item(1), count).ok());
+  while (pipeline.queued() != 0) std::this_thread::yield();
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(pipeline.Enqueue(Item(1), count).ok());
+  pipeline.Abandon();
+  EXPECT_EQ(shutting_down.load(), 5);  // at once, without the store
+  EXPECT_EQ(other.load(), 0);
+  absl::Status refused = pipeline.Enqueue(Item(1), count);
+  EXPECT_EQ(refused.message(), kShuttingDown);
+  store.Release();  // the batch in its transaction still finishes
+  pipeline.Shutdown();
+  EXPECT_EQ(other.load(), 1);
+  EXPECT_EQ(store.batch_sizes().size(), 1u);
 }
 
 }  // namespace
