@@ -38,6 +38,7 @@ class ServerProcess {
   ServerProcess& operator=(const ServerProcess&) = delete;
 
   int port() const { return port_; }  // 0 if it never listened
+  pid_t pid() const { return pid_; }
   std::string address() const;
   // Sends `sig` and returns the exit code (-1 if killed by a signal).
   int StopWith(int sig);
