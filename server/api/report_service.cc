@@ -631,6 +631,9 @@ grpc::Status ReportServiceImpl::Verify(grpc::ServerContext* ctx,
       reports_->CampaignsById(req->campaign_id());
   if (!campaigns.ok()) return ToGrpcStatus(campaigns.status());
   for (const store::CampaignInfo& c : *campaigns) {
+    // Only closed campaigns have figures to check: an open one's are built
+    // when it closes (store/mysql/campaign_figures.h).
+    if (c.state != domain::CampaignState::kClosed) continue;
     absl::StatusOr<std::shared_ptr<const domain::Template>> form =
         templates_->Get(c.template_key, c.template_version);
     if (!form.ok()) return ToGrpcStatus(form.status());

@@ -102,7 +102,10 @@ class ReportStore {
   // Every campaign (Verify), or the one named (NotFound if unknown).
   virtual absl::StatusOr<std::vector<CampaignInfo>> CampaignsById(
       const std::string& id_or_empty) = 0;
+  // A closed campaign reads as open until its figures are built.
 
+  // Aggregates of closed campaigns; of open ones, counts only (n, no sums:
+  // figures are built at close, store/mysql/campaign_figures.h).
   virtual absl::StatusOr<std::vector<AggregateRow>> Aggregates(
       const CellFilter& filter) = 0;
   virtual absl::StatusOr<std::vector<IssuedRow>> Issued(const CellFilter& filter) = 0;

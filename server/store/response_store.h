@@ -37,9 +37,10 @@ class ResponseStore {
 
   // Records `items` in one transaction: locks their invitations, decides
   // each item on its own, marks the accepted tokens used, inserts the
-  // accepted answers in shuffled order with random ids, and adds their
-  // merged deltas to the aggregates (keys in sorted order, so concurrent
-  // batches lock rows in one order). Per item the result is:
+  // accepted answers in shuffled order with random ids. It touches no row
+  // another answer touches (no shared counter: a campaign's figures are
+  // built when it closes, see CampaignStore::Transition), so concurrent
+  // batches never wait on each other. Per item the result is:
   //   OK                   accepted (durable once this returns)
   //   NotFound             unknown token
   //   AlreadyExists        token already used (also a duplicate within the

@@ -86,7 +86,9 @@ class CampaignStore {
   // Returns the record afterwards. NotFound if unknown; FailedPrecondition
   // (with the domain's reason) if the move is not allowed. Repeating a
   // move that was made is OK and changes nothing.
-  // Closing also rebuilds the response and invitation tables: InnoDB keeps
+  // Closing builds the campaign's figures from its responses (Submit
+  // keeps no running totals; store/mysql/campaign_figures.h), then
+  // rebuilds the response and invitation tables: InnoDB keeps
   // in every record the id of the transaction that wrote it and places
   // records in arrival order, so a file-level copy (backup, snapshot) of an
   // unrebuilt table orders the answers by arrival and pairs each response
@@ -94,8 +96,8 @@ class CampaignStore {
   // rebuild the records carry no transaction ids and sit in primary-key
   // (random) order. Then the redo log, which pairs each answer with its
   // token's HMAC, is replaced by a fresh file (store/mysql/redo_purge.h;
-  // 1-2 s). If either fails the campaign is closed but Unavailable is
-  // returned; closing again repeats both.
+  // 1-2 s). If any step fails the campaign is closed but Unavailable is
+  // returned; closing again repeats what is left.
   virtual absl::StatusOr<CampaignRecord> Transition(
       const std::string& id, domain::CampaignState to) = 0;
 };

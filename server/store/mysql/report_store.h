@@ -26,6 +26,9 @@ class MysqlReportStore final : public ReportStore {
       const std::function<absl::Status(const ResponseRow&)>& row) override;
 
  private:
+  // The aggregate rows of campaigns whose figures are built.
+  absl::StatusOr<std::vector<AggregateRow>> StoredAggregates(const CellFilter& filter);
+
   ConnectionPool* pool_;
 };
 

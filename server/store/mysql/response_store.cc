@@ -9,11 +9,9 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "domain/scoring.h"
 #include "domain/submission.h"
 #include "store/mysql/response_queries.h"
 #include "store/mysql/statement.h"
@@ -33,11 +31,6 @@ struct CampaignRow {
   std::string state, period, template_key;
   int template_version = 0;
 };
-
-// (campaign, subject kind, subject code, period, group): the aggregate's
-// primary key, so a std::map visits keys in the database's lock order.
-using AggregateKey =
-    std::tuple<std::string, std::string, std::string, std::string, std::string>;
 
 std::string HmacKey(const std::array<uint8_t, 32>& h) {
   return std::string(reinterpret_cast<const char*>(h.data()), h.size());
@@ -111,7 +104,6 @@ absl::StatusOr<std::vector<absl::Status>> MysqlResponseStore::SubmitBatch(
 
     std::set<std::string> taken;
     std::vector<Accepted> accepted;
-    std::map<AggregateKey, domain::Aggregate> deltas;
     for (size_t i = 0; i < items.size(); ++i) {
       std::string key = HmacKey(items[i].token_hmac);
       auto inv = invitations.find(key);
@@ -150,14 +142,6 @@ absl::StatusOr<std::vector<absl::Status>> MysqlResponseStore::SubmitBatch(
             absl::StrCat("reasons: expected at most ", (*form)->indicators.size(),
                          ", got ", items[i].reasons.size()));
         continue;
-      }
-      AggregateKey agg_key{row.campaign_id, row.subject_kind, row.subject_code,
-                           campaign.period, row.group_code};
-      auto [it, inserted] = deltas.try_emplace(agg_key);
-      if (inserted) it->second = domain::NewAggregate(**form);
-      if (absl::Status s = domain::AddResponse(**form, items[i].scores, &it->second);
-          !s.ok()) {
-        return s;  // overflow: a bug, not the respondent's fault
       }
       taken.insert(key);
       accepted.push_back({i, &row, &campaign});
@@ -202,42 +186,6 @@ absl::StatusOr<std::vector<absl::Status>> MysqlResponseStore::SubmitBatch(
     }
     insert->executeUpdate();
 
-    unique_ptr<sql::PreparedStatement> aggregates(c.prepareStatement(absl::StrCat(
-        queries::kUpsertAggregatesPrefix,
-        Repeat(queries::kAggregateRow, deltas.size()),
-        queries::kUpsertAggregatesSuffix)));
-    size_t sub_rows = 0;
-    p = 1;
-    for (const auto& [key, delta] : deltas) {
-      const auto& [campaign_id, kind, code, period, group] = key;
-      for (const std::string& v : {campaign_id, kind, code, period, group}) {
-        aggregates->setString(p++, v);
-      }
-      aggregates->setInt64(p++, delta.n);
-      aggregates->setInt64(p++, delta.total_sum);
-      aggregates->setInt64(p++, delta.total_sum_sq);
-      sub_rows += delta.sub_sum.size();
-    }
-    aggregates->executeUpdate();
-
-    unique_ptr<sql::PreparedStatement> subs(c.prepareStatement(absl::StrCat(
-        queries::kUpsertAggregateSubsPrefix,
-        Repeat(queries::kAggregateSubRow, sub_rows),
-        queries::kUpsertAggregateSubsSuffix)));
-    p = 1;
-    for (const auto& [key, delta] : deltas) {
-      const auto& [campaign_id, kind, code, period, group] = key;
-      for (size_t j = 0; j < delta.sub_sum.size(); ++j) {
-        for (const std::string& v : {campaign_id, kind, code, period, group}) {
-          subs->setString(p++, v);
-        }
-        subs->setInt(p++, static_cast<int>(j));
-        subs->setInt64(p++, delta.sub_sum[j]);
-        subs->setInt64(p++, delta.sub_sum_sq[j]);
-        for (int64_t count : delta.histogram[j]) subs->setInt64(p++, count);
-      }
-    }
-    subs->executeUpdate();
     return absl::OkStatus();
   });
   if (!tx.ok()) return tx;

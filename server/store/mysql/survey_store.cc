@@ -18,6 +18,7 @@
 #include "store/mysql/redo_purge.h"
 #include "store/mysql/survey_queries.h"
 #include "store/mysql/statement.h"
+#include "store/mysql/campaign_figures.h"
 #include "store/mysql/transaction.h"
 
 namespace survey::store::mysql {
@@ -293,6 +294,13 @@ absl::StatusOr<CampaignRecord> MysqlCampaignStore::Transition(
       });
   if (!status.ok()) return status;
   if (to == domain::CampaignState::kClosed) {
+    // The figures first: until they are built the campaign shows counts
+    // only, as while open (store/mysql/campaign_figures.h).
+    if (absl::Status built = BuildCampaignFigures(*pool_, id); !built.ok()) {
+      return absl::UnavailableError(absl::StrCat(
+          "campaign closed, but its figures were not built (", built.message(),
+          "); close it again to retry"));
+    }
     // Online rebuilds (concurrent answers to other campaigns go on); see
     // the interface for why. ALGORITHM=INPLACE copies the rows in
     // primary-key order and drops the transaction ids.
