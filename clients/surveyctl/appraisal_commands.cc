@@ -1185,7 +1185,7 @@ void AddQuarterCommand(CLI::App* group, const GlobalOptions& g, int* exit_code) 
 
 const std::vector<std::string> kGradedHeader = {
     "unit", "rank", "employee", "department", "months", "not_final", "coefficient",
-    "grade", "flags", "bonus"};
+    "grade", "flags", "bonus", "bonus_formula"};
 
 std::vector<std::string> GradedRow(const v1::GradedEmployee& e) {
   return {e.unit(),
@@ -1197,7 +1197,8 @@ std::vector<std::string> GradedRow(const v1::GradedEmployee& e) {
           Num(e.annual_coefficient(), 4),
           e.grade(),
           JoinAll(e.flags(), " | "),
-          Num(e.year_end_bonus())};
+          Num(e.year_end_bonus()),
+          Num(e.year_end_bonus_formula())};
 }
 
 void PrintGrading(const v1::AnnualGradingResult& r, Format format, bool dry_run) {

@@ -84,7 +84,11 @@ void EncodeGrade(const store::StoredGrade& g, v1::GradedEmployee* o) {
   o->set_months(g.months);
   o->set_months_not_final(g.months_not_final);
   for (const std::string& f : g.flags) o->add_flags(f);
-  o->set_year_end_bonus(static_cast<double>(g.bonus_cents) / 100.0);
+  // Stored is the formula's amount; an E is paid none of it (002: 年度考核
+  // 不称职者 免年度奖), so the payable field a payroll reads is 0.
+  const double formula = static_cast<double>(g.bonus_cents) / 100.0;
+  o->set_year_end_bonus_formula(formula);
+  o->set_year_end_bonus(g.grade == "E" ? 0.0 : formula);
 }
 
 absl::StatusOr<int64_t> ToBp(std::string_view field, double value, double scale,

@@ -344,6 +344,12 @@ absl::StatusOr<std::unique_ptr<SurveyServer>> SurveyServer::Start(
   }
   grpc::HealthCheckServiceInterface* health =
       impl->server->GetHealthCheckService();
+  // Answers for each service name too, not only for "" (load balancers and
+  // app teams check the service they use); every one follows the database.
+  for (const char* name : {"survey.v1.RespondService", "survey.v1.AdminService",
+                           "survey.v1.ReportService", "survey.v1.AppraisalService"}) {
+    health->SetServingStatus(name, false);
+  }
   health->SetServingStatus(false);
   impl->health = std::make_unique<HealthMonitor>(
       std::make_unique<store::mysql::MysqlProbe>(*db), options.health_interval,

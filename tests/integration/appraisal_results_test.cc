@@ -411,6 +411,13 @@ TEST_F(AppraisalResultsTest, AnnualGradingQuarterAndTwoYearFlags) {
   p->set_post("manager");
   p->set_grade("1");
   p->set_base_salary(10000);
+  // G06 (C) and G01 (E) with the same profile: the formula gives both a
+  // bonus, the E is paid none (年度考核不称职者 免年度奖).
+  for (const char* no : {"G06", "G01"}) {
+    v1::PayProfile* q = pay.add_profiles();
+    *q = *p;
+    q->set_employee_no(no);
+  }
   v1::SetPayProfilesResponse pay_out;
   ASSERT_TRUE(appraisal_->SetPayProfiles(TestServer::Context("hr").get(), pay, &pay_out).ok());
 
@@ -459,8 +466,14 @@ TEST_F(AppraisalResultsTest, AnnualGradingQuarterAndTwoYearFlags) {
   // G01 (50 %): E both years -> no bonus flag and the review.
   EXPECT_EQ(by_no["G01"].grade(), "E");
   std::vector<std::string> g01(by_no["G01"].flags().begin(), by_no["G01"].flags().end());
-  EXPECT_EQ(g01, (std::vector<std::string>{"no_annual_bonus", "demotion_or_dismissal_review",
-                                           "no_pay_profile"}));
+  EXPECT_EQ(g01, (std::vector<std::string>{"no_annual_bonus", "demotion_or_dismissal_review"}));
+  // 10000 × 105 % × 50 % × 1.5 = 7875 by the formula; payable 0.
+  EXPECT_DOUBLE_EQ(by_no["G01"].year_end_bonus_formula(), 7875.0);
+  EXPECT_DOUBLE_EQ(by_no["G01"].year_end_bonus(), 0.0);
+  // A C is paid the formula: 10000 × 105 % × 55 % × 1.5 = 8662.50.
+  EXPECT_EQ(by_no["G06"].grade(), "C");
+  EXPECT_DOUBLE_EQ(by_no["G06"].year_end_bonus(), 8662.5);
+  EXPECT_DOUBLE_EQ(by_no["G06"].year_end_bonus_formula(), 8662.5);
   EXPECT_EQ(by_no["G02"].grade(), "D");
   EXPECT_EQ(by_no["G06"].grade(), "C");
   EXPECT_EQ(by_no["G16"].grade(), "B");

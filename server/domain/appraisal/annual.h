@@ -22,8 +22,10 @@
 // Decisions (DOMAIN.md is silent):
 //   - Months without a sheet are left out of the mean (joiners, leave);
 //     a year without any sheet has no annual coefficient.
-//   - The bonus is the formula's amount for every grade: for E the flag
-//     no_annual_bonus tells HR the rule; withholding is their decision.
+//   - The bonus here is the formula's amount for every grade; the payable
+//     amount of an E is 0 (002: 年度考核不称职者 免年度奖), applied where the
+//     result leaves the server (api/appraisal_grading.cc), the formula's
+//     amount kept beside it for information.
 //   - The annual coefficient is not clipped at 100 % for the bonus (001 lets
 //     scores above 100 carry into the annual weighting).
 //   - Base salary is the monthly base salary (post pay + performance cap),
