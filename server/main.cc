@@ -18,6 +18,7 @@
 #include "absl/time/time.h"
 #include "api/bootstrap.h"
 #include "api/server.h"
+#include "net/ip.h"
 
 namespace {
 
@@ -163,6 +164,11 @@ int main(int argc, char** argv) {
       ->envname("SURVEY_STAFF_AUTH_FAILURE_PER_MINUTE")
       ->check(CLI::Range(0.01, 1e6))
       ->capture_default_str();
+  std::vector<std::string> trusted_gateways;
+  app.add_option("--trusted-gateway", trusted_gateways,
+                 "address or network of a survey-gateway whose forwarded "
+                 "respondent address the abuse limits use (repeatable; default none)")
+      ->envname("SURVEY_TRUSTED_GATEWAY");
   app.add_option("--health-interval", health_interval_seconds,
                  "seconds between database health probes")
       ->envname("SURVEY_HEALTH_INTERVAL")
@@ -195,6 +201,14 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 730))
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
+  if (absl::StatusOr<survey::net::NetworkList> gateways =
+          survey::net::NetworkList::Parse(trusted_gateways);
+      gateways.ok()) {
+    options.abuse.trusted_gateways = *gateways;
+  } else {
+    std::cerr << "--trusted-gateway: " << gateways.status().message() << "\n";
+    return 2;
+  }
 
   spdlog::set_default_logger(spdlog::stderr_color_mt("survey"));
   spdlog::set_level(spdlog::level::from_str(log_level));

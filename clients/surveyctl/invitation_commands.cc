@@ -334,7 +334,9 @@ void AddInvitationCommands(CLI::App& app, const GlobalOptions& global,
                                     "validity in days (server default 30)")
                       ->check(CLI::Range(1, 180))
                       ->capture_default_str();
-  issue->add_option("--link-base", a->link_base, "deep link prefix")
+  issue->add_option("--link-base", a->link_base,
+                    "link prefix: survey://answer?t= (app) or https://HOST/a/ (web app)")
+      ->envname("SURVEY_LINK_BASE")
       ->capture_default_str();
   issue->add_option("--out", a->out_dir, "output directory (created 0700)")
       ->required();

@@ -117,6 +117,7 @@ size_t AbuseLimiter::Table::size() {
 
 AbuseLimiter::AbuseLimiter(AbuseLimits limits, Clock clock)
     : clock_(std::move(clock)),
+      trusted_gateways_(limits.trusted_gateways),
       invalid_token_(limits.invalid_token, limits.max_tracked_peers),
       staff_auth_(limits.staff_auth_failure, limits.max_tracked_peers) {}
 

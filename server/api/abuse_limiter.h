@@ -26,6 +26,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "net/ip.h"
 
 namespace survey::api {
 
@@ -77,6 +78,9 @@ struct AbuseLimits {
   // buckets) new addresses share one overflow bucket: memory stays bounded
   // however many addresses an attacker has.
   size_t max_tracked_peers = 100000;
+  // Browser gateways (survey-gateway) whose `x-survey-client-address`
+  // names the address to charge instead of theirs (api/client_peer.h).
+  net::NetworkList trusted_gateways;
 };
 
 class AbuseLimiter {
@@ -100,6 +104,8 @@ class AbuseLimiter {
   size_t tracked_invalid_token_peers();
   size_t tracked_staff_auth_peers();
 
+  const net::NetworkList& trusted_gateways() const { return trusted_gateways_; }
+
   // Key of the shared bucket used when the table is full.
   static constexpr char kOverflowKey[] = "*overflow*";
 
@@ -121,6 +127,7 @@ class AbuseLimiter {
   };
 
   Clock clock_;
+  net::NetworkList trusted_gateways_;
   Table invalid_token_;
   Table staff_auth_;
 };

@@ -141,6 +141,11 @@ absl::StatusOr<std::string> ResolveLinkBase(const std::string& link_base) {
         "link_base: at most ", kMaxLinkBaseBytes,
         " bytes of valid UTF-8 without control characters"));
   }
+  // A web link ("https://HOST/a/") carries the token in its fragment
+  // ("https://HOST/a/#TOKEN"): browsers never send a fragment to a server,
+  // a proxy or a Referer, so the token stays out of every log.
+  const bool web = link_base.rfind("https://", 0) == 0 || link_base.rfind("http://", 0) == 0;
+  if (web && link_base.find('#') == std::string::npos) return link_base + "#";
   return link_base;
 }
 

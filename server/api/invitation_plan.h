@@ -60,7 +60,8 @@ absl::StatusOr<std::vector<Planned>> PlanCrossEvaluation(
 // now + 180 days.
 absl::StatusOr<int64_t> ResolveExpiry(int64_t requested, int64_t now);
 
-// `link_base`, or "survey://answer?t=" when empty. InvalidArgument if it is
+// `link_base`, or "survey://answer?t=" when empty; an http(s) base without
+// a '#' gets one, so the token lands in the fragment ("https://HOST/a/#T"). InvalidArgument if it is
 // longer than 1000 bytes, not UTF-8 or has control characters.
 absl::StatusOr<std::string> ResolveLinkBase(const std::string& link_base);
 

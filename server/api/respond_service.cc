@@ -1,6 +1,7 @@
 #include "api/respond_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "api/client_peer.h"
 #include "api/status.h"
 #include "domain/campaign.h"
 
@@ -61,7 +62,8 @@ grpc::ServerUnaryReactor* RespondServiceImpl::Submit(
     grpc::CallbackServerContext* ctx, const v1::SubmitRequest* request,
     v1::SubmitResponse*) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  std::string peer = abuse_ == nullptr ? std::string() : ctx->peer();
+  std::string peer =
+      abuse_ == nullptr ? std::string() : ClientPeer(*ctx, abuse_->trusted_gateways());
   if (!AdmitPeer(ctx, reactor, peer)) return reactor;
   absl::StatusOr<std::array<uint8_t, 32>> hmac = HashToken(*hasher_, request->token());
   if (!hmac.ok()) {
@@ -111,7 +113,8 @@ grpc::ServerUnaryReactor* RespondServiceImpl::GetSurvey(
     grpc::CallbackServerContext* ctx, const v1::GetSurveyRequest* request,
     v1::Survey* response) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  std::string peer = abuse_ == nullptr ? std::string() : ctx->peer();
+  std::string peer =
+      abuse_ == nullptr ? std::string() : ClientPeer(*ctx, abuse_->trusted_gateways());
   if (!AdmitPeer(ctx, reactor, peer)) return reactor;
   std::shared_ptr<Call> call = Begin(reactor);
   if (call == nullptr) return reactor;
@@ -264,6 +267,9 @@ absl::Status RespondServiceImpl::LoadSurvey(const v1::GetSurveyRequest& request,
   out->set_reason_max_chars(static_cast<int32_t>(limits_.reason_max));
   out->set_comment_max_chars(static_cast<int32_t>(limits_.comment_max));
   out->set_expires_at_unix(view->expires_at);
+  // Which language LocalizedText::Pick chose for `locale`.
+  static const domain::LocalizedText kProbe{"zh", "en"};
+  out->set_locale(kProbe.Pick(locale));
   return absl::OkStatus();
 }
 

@@ -5,6 +5,7 @@
 #include <map>
 #include <string>
 
+#include "api/error_reason.h"
 #include "api/status.h"
 
 namespace survey::api {
@@ -14,6 +15,8 @@ using grpc::experimental::InterceptionHookPoints;
 
 class StatusTrailersInterceptor final : public grpc::experimental::Interceptor {
  public:
+  explicit StatusTrailersInterceptor(std::string method) : method_(std::move(method)) {}
+
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
       Decorate(methods);
@@ -22,7 +25,7 @@ class StatusTrailersInterceptor final : public grpc::experimental::Interceptor {
   }
 
  private:
-  static void Decorate(grpc::experimental::InterceptorBatchMethods* methods) {
+  void Decorate(grpc::experimental::InterceptorBatchMethods* methods) const {
     grpc::Status status = methods->GetSendStatus();
     if (status.ok()) return;
     if (LooksInternal(status.error_message())) {
@@ -32,10 +35,22 @@ class StatusTrailersInterceptor final : public grpc::experimental::Interceptor {
                             "request refused (details in the server log)");
       methods->ModifySendStatus(status);
     }
-    const FailureInfo* failure = FindFailure(status);
     std::multimap<std::string, std::string>* trailers =
         methods->GetSendTrailingMetadata();
-    if (failure == nullptr || trailers == nullptr) return;
+    if (trailers == nullptr) return;
+    const FailureInfo* failure = FindFailure(status);
+    if (failure == nullptr) {
+      // Every other failure: the outcome's reason (api/error_reason.h).
+      ErrorReason why = ReasonFor(method_, status);
+      if (trailers->count("reason") == 0) trailers->emplace("reason", why.reason);
+      if (!why.field.empty() && trailers->count("field") == 0) {
+        trailers->emplace("field", why.field);
+      }
+      if (why.reason == "RATE_LIMITED" && trailers->count("retry-after-ms") == 0) {
+        trailers->emplace("retry-after-ms", "10000");
+      }
+      return;
+    }
     if (trailers->count("reason") == 0) {
       trailers->emplace("reason", std::string(failure->reason));
     }
@@ -43,14 +58,18 @@ class StatusTrailersInterceptor final : public grpc::experimental::Interceptor {
       trailers->emplace("retry-after-ms", std::to_string(failure->retry_after_ms));
     }
   }
+
+  std::string method_;
 };
 
 class StatusTrailersFactory final
     : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
   grpc::experimental::Interceptor* CreateServerInterceptor(
-      grpc::experimental::ServerRpcInfo*) override {
-    return new StatusTrailersInterceptor();
+      grpc::experimental::ServerRpcInfo* info) override {
+    return new StatusTrailersInterceptor(info != nullptr && info->method() != nullptr
+                                             ? info->method()
+                                             : "");
   }
 };
 

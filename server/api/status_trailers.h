@@ -1,8 +1,11 @@
 // Every call's failure carries machine-readable trailers, whichever service
 // and code path made it (one interceptor instead of one line per RPC):
 //
-//   reason          the fixed failures of api/status.h: database-unavailable,
+//   reason          every failure (api/error_reason.h; the list is in
+//                   respond.proto "Error contract"); the fixed failures of
+//                   api/status.h keep theirs: database-unavailable,
 //                   database-busy, overloaded, shutting-down, internal
+//   field           with FIELD_INVALID, the field the message names
 //   retry-after-ms  for the retryable ones, unless the handler set its own
 //
 // It is also the last line of defence of "no internals to callers": a

@@ -1,0 +1,75 @@
+#include "api/error_reason.h"
+
+namespace survey::api {
+namespace {
+
+bool StartsWith(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+bool Contains(std::string_view s, std::string_view part) {
+  return s.find(part) != std::string_view::npos;
+}
+
+// "scores[3]: must be 1..10" -> "scores[3]"; "" if the message does not
+// start with a field path.
+std::string FieldOf(std::string_view message) {
+  const size_t colon = message.find(": ");
+  if (colon == std::string_view::npos || colon == 0 || colon > 128) return "";
+  std::string_view field = message.substr(0, colon);
+  for (char c : field) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                    (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '[' ||
+                    c == ']';
+    if (!ok) return "";
+  }
+  return std::string(field);
+}
+
+}  // namespace
+
+ErrorReason ReasonFor(std::string_view method, const grpc::Status& status) {
+  const std::string& m = status.error_message();
+  const bool respond = StartsWith(method, "/survey.v1.RespondService/");
+  switch (status.error_code()) {
+    case grpc::StatusCode::OK:
+      return {};
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      if (m == "token: malformed") return {"TOKEN_MALFORMED", ""};
+      if (std::string field = FieldOf(m); !field.empty()) return {"FIELD_INVALID", field};
+      return {"INVALID_ARGUMENT", ""};
+    case grpc::StatusCode::NOT_FOUND:
+      if (m == "unknown survey token") return {"TOKEN_UNKNOWN", ""};
+      return {"NOT_FOUND", ""};
+    case grpc::StatusCode::ALREADY_EXISTS:
+      return {respond ? "ALREADY_ANSWERED" : "ALREADY_EXISTS", ""};
+    case grpc::StatusCode::FAILED_PRECONDITION:
+      if (m == "invitation expired") return {"EXPIRED", ""};
+      if (m == "invitation revoked") return {"REVOKED", ""};
+      if (StartsWith(m, "survey is not open")) return {"CAMPAIGN_NOT_OPEN", ""};
+      return {"FAILED_PRECONDITION", ""};
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      if (Contains(m, "larger than max")) return {"MESSAGE_TOO_LARGE", ""};
+      return {"RATE_LIMITED", ""};
+    case grpc::StatusCode::UNAVAILABLE:
+      return {"BUSY", ""};
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return {"TIMEOUT", ""};
+    case grpc::StatusCode::UNAUTHENTICATED:
+      return {"UNAUTHENTICATED", ""};
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return {"PERMISSION_DENIED", ""};
+    case grpc::StatusCode::UNIMPLEMENTED:
+      return {"UNIMPLEMENTED", ""};
+    case grpc::StatusCode::CANCELLED:
+      return {"CANCELLED", ""};
+    case grpc::StatusCode::ABORTED:
+      return {"ABORTED", ""};
+    case grpc::StatusCode::OUT_OF_RANGE:
+      return {"OUT_OF_RANGE", ""};
+    default:
+      return {"INTERNAL", ""};
+  }
+}
+
+}  // namespace survey::api

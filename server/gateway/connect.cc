@@ -1,0 +1,183 @@
+#include "gateway/connect.h"
+
+#include <google/protobuf/dynamic_message.h>
+#include <google/protobuf/message.h>
+#include <google/protobuf/util/json_util.h>
+
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/strip.h"
+
+namespace survey::gateway {
+namespace {
+
+namespace pb = google::protobuf;
+
+std::unique_ptr<pb::Message> NewMessage(const pb::Descriptor* type) {
+  const pb::Message* prototype =
+      pb::MessageFactory::generated_factory()->GetPrototype(type);
+  return prototype == nullptr ? nullptr : std::unique_ptr<pb::Message>(prototype->New());
+}
+
+grpc::Status Malformed(std::string message) {
+  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::move(message));
+}
+
+}  // namespace
+
+std::optional<Codec> CodecFor(absl::string_view content_type) {
+  absl::string_view media = content_type.substr(0, content_type.find(';'));
+  media = absl::StripAsciiWhitespace(media);
+  if (absl::EqualsIgnoreCase(media, "application/json")) return Codec::kJson;
+  if (absl::EqualsIgnoreCase(media, "application/proto")) return Codec::kProto;
+  return std::nullopt;
+}
+
+const char* ContentType(Codec codec) {
+  return codec == Codec::kJson ? "application/json" : "application/proto";
+}
+
+const char* CodeName(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::OK: return "ok";
+    case grpc::StatusCode::CANCELLED: return "canceled";
+    case grpc::StatusCode::UNKNOWN: return "unknown";
+    case grpc::StatusCode::INVALID_ARGUMENT: return "invalid_argument";
+    case grpc::StatusCode::DEADLINE_EXCEEDED: return "deadline_exceeded";
+    case grpc::StatusCode::NOT_FOUND: return "not_found";
+    case grpc::StatusCode::ALREADY_EXISTS: return "already_exists";
+    case grpc::StatusCode::PERMISSION_DENIED: return "permission_denied";
+    case grpc::StatusCode::RESOURCE_EXHAUSTED: return "resource_exhausted";
+    case grpc::StatusCode::FAILED_PRECONDITION: return "failed_precondition";
+    case grpc::StatusCode::ABORTED: return "aborted";
+    case grpc::StatusCode::OUT_OF_RANGE: return "out_of_range";
+    case grpc::StatusCode::UNIMPLEMENTED: return "unimplemented";
+    case grpc::StatusCode::INTERNAL: return "internal";
+    case grpc::StatusCode::UNAVAILABLE: return "unavailable";
+    case grpc::StatusCode::DATA_LOSS: return "data_loss";
+    case grpc::StatusCode::UNAUTHENTICATED: return "unauthenticated";
+    default: return "unknown";
+  }
+}
+
+int HttpStatus(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::OK: return 200;
+    case grpc::StatusCode::CANCELLED: return 499;
+    case grpc::StatusCode::INVALID_ARGUMENT:
+    case grpc::StatusCode::FAILED_PRECONDITION:
+    case grpc::StatusCode::OUT_OF_RANGE: return 400;
+    case grpc::StatusCode::DEADLINE_EXCEEDED: return 504;
+    case grpc::StatusCode::NOT_FOUND: return 404;
+    case grpc::StatusCode::ALREADY_EXISTS:
+    case grpc::StatusCode::ABORTED: return 409;
+    case grpc::StatusCode::PERMISSION_DENIED: return 403;
+    case grpc::StatusCode::RESOURCE_EXHAUSTED: return 429;
+    case grpc::StatusCode::UNIMPLEMENTED: return 501;
+    case grpc::StatusCode::UNAVAILABLE: return 503;
+    case grpc::StatusCode::UNAUTHENTICATED: return 401;
+    default: return 500;  // unknown, internal, data_loss
+  }
+}
+
+grpc::Status DecodeRequest(const pb::Descriptor* type, Codec codec,
+                           absl::string_view body, std::string* wire) {
+  std::unique_ptr<pb::Message> message = NewMessage(type);
+  if (message == nullptr) return grpc::Status(grpc::StatusCode::INTERNAL, "no type");
+  if (codec == Codec::kJson) {
+    pb::util::JsonParseOptions options;
+    // An app built from newer protos may send fields this build lacks.
+    options.ignore_unknown_fields = true;
+    if (body.empty()) body = "{}";
+    pb::util::Status parsed = pb::util::JsonStringToMessage(
+        pb::StringPiece(body.data(), body.size()), message.get(), options);
+    if (!parsed.ok()) {
+      return Malformed("request body: not a " + type->full_name() + " in JSON");
+    }
+  } else if (!message->ParseFromArray(body.data(), static_cast<int>(body.size()))) {
+    return Malformed("request body: not a " + type->full_name());
+  }
+  if (!message->SerializeToString(wire)) return Malformed("request body: too large");
+  return grpc::Status::OK;
+}
+
+grpc::Status EncodeResponse(const pb::Descriptor* type, Codec codec,
+                            absl::string_view wire, std::string* body) {
+  if (codec == Codec::kProto) {
+    body->assign(wire.data(), wire.size());
+    return grpc::Status::OK;
+  }
+  std::unique_ptr<pb::Message> message = NewMessage(type);
+  if (message == nullptr ||
+      !message->ParseFromArray(wire.data(), static_cast<int>(wire.size()))) {
+    return grpc::Status(grpc::StatusCode::INTERNAL, "response does not parse");
+  }
+  pb::util::Status printed = pb::util::MessageToJsonString(*message, body);
+  if (!printed.ok()) return grpc::Status(grpc::StatusCode::INTERNAL, "response to JSON");
+  return grpc::Status::OK;
+}
+
+std::string ErrorBody(const grpc::Status& status) {
+  nlohmann::json error = {{"code", CodeName(status.error_code())}};
+  if (!status.error_message().empty()) {
+    // The server's messages are UTF-8; anything else is not passed on.
+    error["message"] = status.error_message();
+  }
+  try {
+    return error.dump();
+  } catch (const nlohmann::json::exception&) {
+    return nlohmann::json{{"code", CodeName(status.error_code())}}.dump();
+  }
+}
+
+bool Forwardable(absl::string_view key) {
+  if (key.empty() || key.front() == ':') return false;
+  for (absl::string_view reserved : {"grpc-", "connect-", "trailer-"}) {
+    if (absl::StartsWithIgnoreCase(key, reserved)) return false;
+  }
+  for (absl::string_view hop : {"content-type", "te", "user-agent", "content-length",
+                               "content-encoding", "accept-encoding", "set-cookie"}) {
+    if (absl::EqualsIgnoreCase(key, hop)) return false;
+  }
+  return true;
+}
+
+std::vector<std::pair<std::string, std::string>> ResponseHeaders(
+    const Metadata& initial, const Metadata& trailers) {
+  std::vector<std::pair<std::string, std::string>> out;
+  auto add = [&out](const std::string& prefix, const std::string& key,
+                    const std::string& value) {
+    if (!Forwardable(key)) return;
+    std::string v = absl::EndsWith(key, "-bin") ? absl::Base64Escape(value) : value;
+    if (absl::EndsWith(key, "-bin")) {
+      while (!v.empty() && v.back() == '=') v.pop_back();
+    }
+    for (char c : v) {
+      if (c < 0x20 || c > 0x7e) return;  // not a valid header value
+    }
+    out.emplace_back(prefix + key, std::move(v));
+  };
+  for (const auto& [k, v] : initial) add("", k, v);
+  for (const auto& [k, v] : trailers) add("trailer-", k, v);
+  return out;
+}
+
+std::string LibraryFailureReason(const grpc::Status& status) {
+  switch (status.error_code()) {
+    case grpc::StatusCode::UNAVAILABLE: return kReasonBusy;
+    case grpc::StatusCode::DEADLINE_EXCEEDED: return kReasonTimeout;
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      if (absl::StrContains(status.error_message(), "message larger than max") ||
+          absl::StrContains(status.error_message(), "larger than max")) {
+        return kReasonMessageTooLarge;
+      }
+      return "";
+    default: return "";
+  }
+}
+
+}  // namespace survey::gateway
