@@ -25,8 +25,8 @@ class AdminServiceImpl final : public v1::AdminService::Service {
   // Every pointer must outlive the service. `random` supplies campaign ids,
   // invitation tokens and API keys; `hasher` turns tokens and keys into
   // what is stored. Without `staff` and `audit` the staff-access RPCs
-  // answer UNIMPLEMENTED; without `audit` the organisation changes (import,
-  // deactivate) do too, as they are recorded in it.
+  // answer UNIMPLEMENTED; without `audit` the organisation, template,
+  // campaign and invitation RPCs do too, as their changes are recorded in it.
   AdminServiceImpl(const Authenticator* auth, store::OrgStore* org,
                    store::TemplateStore* templates,
                    store::CampaignStore* campaigns,
@@ -118,8 +118,10 @@ class AdminServiceImpl final : public v1::AdminService::Service {
   absl::StatusOr<Principal> StaffAdmin(const grpc::ServerContext& ctx) const;
   // Who records an organisation change made by `p`, and where.
   absl::StatusOr<store::OrgAudit> OrgAuditOf(const Principal& p) const;
-  // OK if the caller is HR or admin and the survey stores are wired.
-  absl::Status CheckSurveyCaller(const grpc::ServerContext& ctx) const;
+  // Who records the caller's survey changes, if the caller is HR or admin
+  // and the survey stores and the audit log are wired.
+  absl::StatusOr<store::ChangeAudit> CheckSurveyCaller(
+      const grpc::ServerContext& ctx) const;
   grpc::Status Move(grpc::ServerContext* ctx, const std::string& id,
                     domain::CampaignState to, v1::Campaign* resp);
 

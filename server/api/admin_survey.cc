@@ -53,29 +53,33 @@ void ToProto(const store::CampaignRecord& r, v1::Campaign* out) {
 
 }  // namespace
 
-absl::Status AdminServiceImpl::CheckSurveyCaller(
+absl::StatusOr<store::ChangeAudit> AdminServiceImpl::CheckSurveyCaller(
     const grpc::ServerContext& ctx) const {
   absl::StatusOr<Principal> p = auth_->Authenticate(ctx);
   if (!p.ok()) return p.status();
   if (absl::Status s = RequireHrOrAdmin(*p); !s.ok()) return s;
+  // Every change here is audited in its own transaction, so no audit log
+  // means no survey RPCs.
   if (templates_ == nullptr || campaigns_ == nullptr ||
-      invitations_ == nullptr || hasher_ == nullptr || random_ == nullptr) {
+      invitations_ == nullptr || hasher_ == nullptr || random_ == nullptr ||
+      audit_ == nullptr) {
     return absl::UnimplementedError(
         "templates and campaigns are not configured on this server");
   }
-  return absl::OkStatus();
+  return store::ChangeAudit{audit_, AuditActorOf(*p)};
 }
 
 grpc::Status AdminServiceImpl::CreateTemplate(
     grpc::ServerContext* ctx, const v1::CreateTemplateRequest* req,
     v1::Template* resp) {
-  if (absl::Status s = CheckSurveyCaller(*ctx); !s.ok()) return ToGrpcStatus(s);
+  absl::StatusOr<store::ChangeAudit> audit = CheckSurveyCaller(*ctx);
+  if (!audit.ok()) return ToGrpcStatus(audit.status());
   domain::Template t = FromProto(req->template_());
   t.version = 1;  // ignored on input; the store assigns the real one
   if (absl::Status s = domain::ValidateTemplate(t); !s.ok()) {
     return ToGrpcStatus(InField("template", s));
   }
-  absl::StatusOr<int> version = templates_->Create(t);
+  absl::StatusOr<int> version = templates_->Create(t, *audit);
   if (!version.ok()) return ToGrpcStatus(version.status());
   t.version = *version;
   ToProto(t, /*in_use=*/false, resp);
@@ -85,7 +89,8 @@ grpc::Status AdminServiceImpl::CreateTemplate(
 grpc::Status AdminServiceImpl::GetTemplate(grpc::ServerContext* ctx,
                                            const v1::GetTemplateRequest* req,
                                            v1::Template* resp) {
-  if (absl::Status s = CheckSurveyCaller(*ctx); !s.ok()) return ToGrpcStatus(s);
+  absl::StatusOr<store::ChangeAudit> audit = CheckSurveyCaller(*ctx);
+  if (!audit.ok()) return ToGrpcStatus(audit.status());
   if (req->key().empty()) {
     return ToGrpcStatus(absl::InvalidArgumentError("key: required"));
   }
@@ -103,7 +108,8 @@ grpc::Status AdminServiceImpl::GetTemplate(grpc::ServerContext* ctx,
 grpc::Status AdminServiceImpl::ListTemplates(grpc::ServerContext* ctx,
                                              const v1::ListTemplatesRequest*,
                                              v1::ListTemplatesResponse* resp) {
-  if (absl::Status s = CheckSurveyCaller(*ctx); !s.ok()) return ToGrpcStatus(s);
+  absl::StatusOr<store::ChangeAudit> audit = CheckSurveyCaller(*ctx);
+  if (!audit.ok()) return ToGrpcStatus(audit.status());
   absl::StatusOr<std::vector<store::StoredTemplate>> all = templates_->List();
   if (!all.ok()) return ToGrpcStatus(all.status());
   for (const store::StoredTemplate& t : *all) {
@@ -115,7 +121,8 @@ grpc::Status AdminServiceImpl::ListTemplates(grpc::ServerContext* ctx,
 grpc::Status AdminServiceImpl::CreateCampaign(
     grpc::ServerContext* ctx, const v1::CreateCampaignRequest* req,
     v1::Campaign* resp) {
-  if (absl::Status s = CheckSurveyCaller(*ctx); !s.ok()) return ToGrpcStatus(s);
+  absl::StatusOr<store::ChangeAudit> audit = CheckSurveyCaller(*ctx);
+  if (!audit.ok()) return ToGrpcStatus(audit.status());
   absl::StatusOr<domain::Campaign> c = FromProto(req->campaign());
   if (!c.ok()) return ToGrpcStatus(c.status());
   if (c->anonymity_k == 0) c->anonymity_k = domain::kDefaultAnonymityK;
@@ -133,7 +140,7 @@ grpc::Status AdminServiceImpl::CreateCampaign(
         std::string(id.status().message()))));
   }
   c->id = crypto::ToHex(absl::MakeConstSpan(*id));
-  absl::StatusOr<store::CampaignRecord> r = campaigns_->Create(*c);
+  absl::StatusOr<store::CampaignRecord> r = campaigns_->Create(*c, *audit);
   if (!r.ok()) return ToGrpcStatus(r.status());
   ToProto(*r, resp);
   return grpc::Status::OK;
@@ -142,7 +149,8 @@ grpc::Status AdminServiceImpl::CreateCampaign(
 grpc::Status AdminServiceImpl::GetCampaign(grpc::ServerContext* ctx,
                                            const v1::GetCampaignRequest* req,
                                            v1::Campaign* resp) {
-  if (absl::Status s = CheckSurveyCaller(*ctx); !s.ok()) return ToGrpcStatus(s);
+  absl::StatusOr<store::ChangeAudit> audit = CheckSurveyCaller(*ctx);
+  if (!audit.ok()) return ToGrpcStatus(audit.status());
   if (absl::Status s = CheckCampaignId("id", req->id()); !s.ok()) {
     return ToGrpcStatus(s);
   }
@@ -155,7 +163,8 @@ grpc::Status AdminServiceImpl::GetCampaign(grpc::ServerContext* ctx,
 grpc::Status AdminServiceImpl::ListCampaigns(
     grpc::ServerContext* ctx, const v1::ListCampaignsRequest* req,
     v1::ListCampaignsResponse* resp) {
-  if (absl::Status s = CheckSurveyCaller(*ctx); !s.ok()) return ToGrpcStatus(s);
+  absl::StatusOr<store::ChangeAudit> audit = CheckSurveyCaller(*ctx);
+  if (!audit.ok()) return ToGrpcStatus(audit.status());
   store::CampaignFilter filter;
   if (!req->period().empty()) {
     absl::StatusOr<domain::Period> p = domain::Period::Parse(req->period());
@@ -179,11 +188,12 @@ grpc::Status AdminServiceImpl::Move(grpc::ServerContext* ctx,
                                     const std::string& id,
                                     domain::CampaignState to,
                                     v1::Campaign* resp) {
-  if (absl::Status s = CheckSurveyCaller(*ctx); !s.ok()) return ToGrpcStatus(s);
+  absl::StatusOr<store::ChangeAudit> audit = CheckSurveyCaller(*ctx);
+  if (!audit.ok()) return ToGrpcStatus(audit.status());
   if (absl::Status s = CheckCampaignId("id", id); !s.ok()) {
     return ToGrpcStatus(s);
   }
-  absl::StatusOr<store::CampaignRecord> r = campaigns_->Transition(id, to);
+  absl::StatusOr<store::CampaignRecord> r = campaigns_->Transition(id, to, *audit);
   if (!r.ok()) return ToGrpcStatus(r.status());
   ToProto(*r, resp);
   return grpc::Status::OK;
@@ -204,7 +214,8 @@ grpc::Status AdminServiceImpl::CloseCampaign(
 grpc::Status AdminServiceImpl::IssueInvitations(
     grpc::ServerContext* ctx, const v1::IssueInvitationsRequest* req,
     grpc::ServerWriter<v1::IssuedInvitation>* writer) {
-  if (absl::Status s = CheckSurveyCaller(*ctx); !s.ok()) return ToGrpcStatus(s);
+  absl::StatusOr<store::ChangeAudit> audit = CheckSurveyCaller(*ctx);
+  if (!audit.ok()) return ToGrpcStatus(audit.status());
   if (absl::Status s = CheckCampaignId("campaign_id", req->campaign_id());
       !s.ok()) {
     return ToGrpcStatus(s);
@@ -274,7 +285,7 @@ grpc::Status AdminServiceImpl::IssueInvitations(
                       p.group_code, *expires_at});
       tokens[order[k]] = *std::move(token);
     }
-    if (absl::Status s = invitations_->Insert(req->campaign_id(), rows);
+    if (absl::Status s = invitations_->Insert(req->campaign_id(), rows, *audit);
         !s.ok()) {
       return ToGrpcStatus(s);
     }
@@ -292,7 +303,8 @@ grpc::Status AdminServiceImpl::IssueInvitations(
 grpc::Status AdminServiceImpl::RevokeInvitations(
     grpc::ServerContext* ctx, const v1::RevokeInvitationsRequest* req,
     v1::RevokeInvitationsResponse* resp) {
-  if (absl::Status s = CheckSurveyCaller(*ctx); !s.ok()) return ToGrpcStatus(s);
+  absl::StatusOr<store::ChangeAudit> audit = CheckSurveyCaller(*ctx);
+  if (!audit.ok()) return ToGrpcStatus(audit.status());
   if (req->tokens_size() > kMaxInvitationsPerCall) {
     return ToGrpcStatus(absl::InvalidArgumentError(
         absl::StrCat("tokens: at most ", kMaxInvitationsPerCall, " per call")));
@@ -308,7 +320,7 @@ grpc::Status AdminServiceImpl::RevokeInvitations(
     }
     hmacs.push_back(hasher_->Hmac(*token));
   }
-  absl::StatusOr<store::RevokeCounts> counts = invitations_->Revoke(hmacs);
+  absl::StatusOr<store::RevokeCounts> counts = invitations_->Revoke(hmacs, *audit);
   if (!counts.ok()) return ToGrpcStatus(counts.status());
   resp->set_revoked(counts->revoked);
   resp->set_already_used(counts->already_used);

@@ -7,6 +7,8 @@
 #include <map>
 #include <set>
 
+#include <nlohmann/json.hpp>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
@@ -345,6 +347,21 @@ grpc::Status AppraisalServiceImpl::TransitionSheet(
   if (!to.ok()) return ToGrpcStatus(to.status());
   const bool hr = IsHr(*p);
   switch (*to) {
+  if (!w->changed) {
+    // The line was there already (another reporter of the same incident,
+    // or a retry), so the sheet did not change and recorded nothing: the
+    // report itself is still an action of its own, with its reporter.
+    nlohmann::json report = {{"line_id", id}, {"title", line->title},
+                             {"standard", line->standard}, {"points", line->line.points},
+                             {"line_existed", true}};
+    if (absl::Status s = audit_->Record(
+            *p, "appraisal.incident",
+            absl::StrCat("sheet:", e->employee_no, "/", period->ToString()), "",
+            report.dump());
+        !s.ok()) {
+      return ToGrpcStatus(s);
+    }
+  }
     case da::SheetState::kDraft:
     case da::SheetState::kSubmitted:
       if (p->role == Role::kEmployee) {

@@ -22,6 +22,8 @@ struct AuditActor {
   std::string role;  // admin | hr | manager | employee | system
 };
 
+class AuditStore;
+
 // What to record; seq, time and hashes are assigned by the store.
 struct AuditEntry {
   AuditActor actor;
@@ -29,6 +31,14 @@ struct AuditEntry {
   std::string target;       // e.g. "employee:E0001"
   std::string before_json;  // JSON text or ""
   std::string after_json;   // JSON text or ""
+};
+
+// The log and the actor of a change that a store records inside the
+// change's own transaction (with MySQL: MysqlAuditStore::AppendInTransaction
+// on the change's connection, so both commit or neither does).
+struct ChangeAudit {
+  AuditStore* log = nullptr;
+  AuditActor actor;
 };
 
 struct AuditFilter {

@@ -1,7 +1,9 @@
 // Storage of templates, campaigns and invitations, in the domain's words.
 // One real implementation: store/mysql/survey_store.h. Every class here is
-// thread-safe. Every method may also return Unavailable (database
-// unreachable) or Aborted (contention persisted through the retries).
+// thread-safe. Every change is recorded in the audit log (`audit`) in the
+// transaction that makes it; a change that changes nothing records
+// nothing. Every method may also return Unavailable (database unreachable)
+// or Aborted (contention persisted through the retries).
 #ifndef SURVEY_STORE_SURVEY_STORE_H_
 #define SURVEY_STORE_SURVEY_STORE_H_
 
@@ -14,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "domain/campaign.h"
 #include "domain/form.h"
+#include "store/audit_store.h"
 
 namespace survey::store {
 
@@ -30,9 +33,12 @@ class TemplateStore {
 
   // Stores `t` as the next version of t.key: the highest stored version + 1,
   // or 1 for a new key (t.version is ignored). Returns the new version.
-  // Concurrent creators of one key get distinct versions.
+  // Concurrent creators of one key get distinct versions. Audited
+  // "template.create", target "template:<key>/<version>", after: the
+  // definition.
   // REQUIRES: domain::ValidateTemplate passes for `t` with any version >= 1.
-  virtual absl::StatusOr<int> Create(const domain::Template& t) = 0;
+  virtual absl::StatusOr<int> Create(const domain::Template& t,
+                                     const ChangeAudit& audit) = 0;
 
   // Returns version `version` of `key`, 0 meaning the latest. NotFound if
   // there is no such key or version; Internal if the stored definition
@@ -71,9 +77,11 @@ class CampaignStore {
   // latest version of c.template_key inside the transaction. Returns the
   // stored record (counters 0). NotFound if the template key or version is
   // unknown; AlreadyExists if c.id is taken (a broken random source).
+  // Audited "campaign.create", target "campaign:<id>", after: the campaign.
   // REQUIRES: domain::ValidateNewCampaign(c).ok(); c.id is a fresh random
   // 128-bit id in lower-case hex.
-  virtual absl::StatusOr<CampaignRecord> Create(const domain::Campaign& c) = 0;
+  virtual absl::StatusOr<CampaignRecord> Create(const domain::Campaign& c,
+                                                const ChangeAudit& audit) = 0;
 
   // NotFound if unknown.
   virtual absl::StatusOr<CampaignRecord> Get(const std::string& id) = 0;
@@ -85,7 +93,8 @@ class CampaignStore {
   // Moves campaign `id` to `to` under a row lock, by domain::Transition.
   // Returns the record afterwards. NotFound if unknown; FailedPrecondition
   // (with the domain's reason) if the move is not allowed. Repeating a
-  // move that was made is OK and changes nothing.
+  // move that was made is OK and changes nothing. Audited "campaign.open"
+  // or "campaign.close", target "campaign:<id>", the state before and after.
   // Closing builds the campaign's figures from its responses (Submit
   // keeps no running totals; store/mysql/campaign_figures.h), then
   // rebuilds the response and invitation tables: InnoDB keeps
@@ -99,7 +108,8 @@ class CampaignStore {
   // 1-2 s). If any step fails the campaign is closed but Unavailable is
   // returned; closing again repeats what is left.
   virtual absl::StatusOr<CampaignRecord> Transition(
-      const std::string& id, domain::CampaignState to) = 0;
+      const std::string& id, domain::CampaignState to,
+      const ChangeAudit& audit) = 0;
 };
 
 // HMAC-SHA256(pepper, token): the only trace of a token that is stored.
@@ -146,15 +156,22 @@ class InvitationStore {
   // call keeps transactions short). NotFound if the campaign is unknown;
   // FailedPrecondition if it is closed (checked under a shared row lock, so
   // a concurrent close cannot slip in between); AlreadyExists if a hash
-  // is already stored (only with a broken random source).
+  // is already stored (only with a broken random source). Audited
+  // "invitations.issue", target "campaign:<id>", after: how many, their
+  // expiry and how many per (subject, evaluating group); never a token or
+  // its hash.
   virtual absl::Status Insert(const std::string& campaign_id,
-                              const std::vector<NewInvitation>& invitations) = 0;
+                              const std::vector<NewInvitation>& invitations,
+                              const ChangeAudit& audit) = 0;
 
   // Revokes the unused invitations among `hmacs`, in one transaction.
   // Used ones never change. Each entry of `hmacs` is counted once, so a
-  // repeated call returns the same counts. Idempotent.
-  virtual absl::StatusOr<RevokeCounts> Revoke(
-      const std::vector<TokenHmac>& hmacs) = 0;
+  // repeated call returns the same counts. Idempotent. Audited
+  // "invitations.revoke" when it revokes any, target "campaign:<id>" (one
+  // record per campaign touched), after: the counts; never a token or its
+  // hash.
+  virtual absl::StatusOr<RevokeCounts> Revoke(const std::vector<TokenHmac>& hmacs,
+                                              const ChangeAudit& audit) = 0;
 
   // Returns the invitation with this hash, whatever its state or expiry
   // (the caller decides what to refuse). NotFound if unknown.

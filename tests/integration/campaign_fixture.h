@@ -95,6 +95,11 @@ class CampaignTest : public ::testing::Test {
     if (server_) server_->Shutdown();
   }
 
+  // For calling the stores directly: changes are recorded as a test's.
+  store::ChangeAudit Audit() const {
+    return store::ChangeAudit{audit_.get(), {"test", "system"}};
+  }
+
   static std::unique_ptr<grpc::ClientContext> Ctx(const std::string& who = "hr") {
     auto ctx = std::make_unique<grpc::ClientContext>();
     ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));

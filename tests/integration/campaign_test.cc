@@ -105,7 +105,7 @@ TEST_F(CampaignTest, ConcurrentCreatorsGetDistinctVersions) {
   std::vector<std::thread> threads;
   for (int i = 0; i < 4; ++i) {
     threads.emplace_back([&, i] {
-      absl::StatusOr<int> v = templates_->Create(t);
+      absl::StatusOr<int> v = templates_->Create(t, Audit());
       versions[i] = v.ok() ? *v : -1;
     });
   }
@@ -349,7 +349,7 @@ TEST_F(CampaignTest, IssueChecksCampaignAndExpiry) {
   // The store refuses too, so a close racing an issue cannot be outrun.
   store::NewInvitation row{hasher_->Hmac("X"), domain::SubjectKind::kEmployee,
                            "AS-M1", "", now + 60};
-  EXPECT_EQ(invitations_->Insert(c.id(), {row}).code(),
+  EXPECT_EQ(invitations_->Insert(c.id(), {row}, Audit()).code(),
             absl::StatusCode::kFailedPrecondition);
 }
 
@@ -514,7 +514,7 @@ TEST_F(CampaignTest, BinaryHashesWithNulBytesRoundTrip) {
   std::vector<store::NewInvitation> rows = {
       {zeros, domain::SubjectKind::kEmployee, "AS-M1", "", 4102444800},
       {mixed, domain::SubjectKind::kEmployee, "AS-M1", "", 4102444800}};
-  ASSERT_TRUE(invitations_->Insert(c.id(), rows).ok());
+  ASSERT_TRUE(invitations_->Insert(c.id(), rows, Audit()).ok());
   EXPECT_EQ(One("SELECT COUNT(*) FROM invitation WHERE LENGTH(token_hmac) = 32"
                 " AND token_hmac = REPEAT(CHAR(0), 32)"),
             "1");
@@ -522,7 +522,7 @@ TEST_F(CampaignTest, BinaryHashesWithNulBytesRoundTrip) {
                 " REPEAT(CHAR(0), 32)"),
             absl::AsciiStrToUpper(crypto::ToHex(absl::MakeConstSpan(mixed))));
   ASSERT_TRUE(invitations_->FindByTokenHmac(mixed).ok());
-  absl::StatusOr<store::RevokeCounts> r = invitations_->Revoke({zeros, mixed});
+  absl::StatusOr<store::RevokeCounts> r = invitations_->Revoke({zeros, mixed}, Audit());
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->revoked, 2);
   EXPECT_EQ(r->unknown, 0);

@@ -50,15 +50,17 @@ class RecordingInvitations final : public store::InvitationStore {
  public:
   explicit RecordingInvitations(store::InvitationStore* inner) : inner_(inner) {}
   absl::Status Insert(const std::string& campaign_id,
-                      const std::vector<store::NewInvitation>& rows) override {
+                      const std::vector<store::NewInvitation>& rows,
+                      const store::ChangeAudit& audit) override {
     std::vector<store::TokenHmac> batch;
     for (const store::NewInvitation& r : rows) batch.push_back(r.token_hmac);
     batches.push_back(std::move(batch));
-    return inner_->Insert(campaign_id, rows);
+    return inner_->Insert(campaign_id, rows, audit);
   }
   absl::StatusOr<store::RevokeCounts> Revoke(
-      const std::vector<store::TokenHmac>& hmacs) override {
-    return inner_->Revoke(hmacs);
+      const std::vector<store::TokenHmac>& hmacs,
+      const store::ChangeAudit& audit) override {
+    return inner_->Revoke(hmacs, audit);
   }
   absl::StatusOr<store::InvitationView> FindByTokenHmac(
       const store::TokenHmac& hmac) override {
@@ -78,7 +80,7 @@ class IssueOrderTest : public CampaignTest {
     recording_ = std::make_unique<RecordingInvitations>(invitations_.get());
     recorded_service_ = std::make_unique<api::AdminServiceImpl>(
         auth_.get(), org_.get(), templates_.get(), campaigns_.get(),
-        recording_.get(), hasher_.get(), &random_);
+        recording_.get(), hasher_.get(), &random_, nullptr, audit_.get());
     grpc::ServerBuilder builder;
     int port = 0;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);

@@ -60,6 +60,15 @@ MysqlAuditStore::MysqlAuditStore(ConnectionPool* pool,
       seal_(std::move(seal)),
       now_micros_(std::move(now_micros)) {}
 
+absl::StatusOr<MysqlAuditStore*> MysqlAuditStore::Of(const ChangeAudit& audit) {
+  auto* log = dynamic_cast<MysqlAuditStore*>(audit.log);
+  if (log == nullptr) {
+    return absl::FailedPreconditionError(
+        "this change is recorded in the audit log, and there is none");
+  }
+  return log;
+}
+
 absl::StatusOr<int64_t> MysqlAuditStore::AppendInTransaction(
     sql::Connection& c, const AuditEntry& entry) {
   domain::AuditRecord r;

@@ -44,6 +44,11 @@ class MysqlAuditStore : public AuditStore {
   absl::StatusOr<int64_t> AppendInTransaction(sql::Connection& c,
                                               const AuditEntry& entry);
 
+  // `audit.log` as the MySQL log that can append inside another store's
+  // transaction; FailedPrecondition if it is absent or of another kind
+  // (then the change must not be made: it could not be recorded).
+  static absl::StatusOr<MysqlAuditStore*> Of(const ChangeAudit& audit);
+
  private:
   ConnectionPool* pool_;
   domain::AuditDigestFunction sha256_;

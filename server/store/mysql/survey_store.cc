@@ -14,8 +14,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "domain/form_json.h"
+#include "store/mysql/audit_store.h"
 #include "store/mysql/membership.h"
 #include "store/mysql/redo_purge.h"
+#include "store/mysql/survey_audit.h"
 #include "store/mysql/survey_queries.h"
 #include "store/mysql/statement.h"
 #include "store/mysql/campaign_figures.h"
@@ -110,7 +112,10 @@ absl::StatusOr<CampaignRecord> GetCampaignOn(sql::Connection& c,
 
 // ---------------------------------------------------------------- templates
 
-absl::StatusOr<int> MysqlTemplateStore::Create(const domain::Template& t) {
+absl::StatusOr<int> MysqlTemplateStore::Create(const domain::Template& t,
+                                               const ChangeAudit& audit) {
+  absl::StatusOr<MysqlAuditStore*> log = MysqlAuditStore::Of(audit);
+  if (!log.ok()) return log.status();
   int version = 0;
   absl::Status status = RunInTransaction(*pool_, [&](sql::Connection& c) {
     unique_ptr<sql::PreparedStatement> max(
@@ -126,7 +131,8 @@ absl::StatusOr<int> MysqlTemplateStore::Create(const domain::Template& t) {
     insert->setInt(2, stored.version);
     insert->setString(3, domain::TemplateToJson(stored));
     insert->executeUpdate();
-    return absl::OkStatus();
+    // Last in the transaction (store/mysql/audit_store.h).
+    return (*log)->AppendInTransaction(c, TemplateCreated(audit.actor, stored)).status();
   });
   if (!status.ok()) return status;
   return version;
@@ -185,7 +191,9 @@ absl::Status MysqlTemplateStore::EnsureDefault(const domain::Template& t) {
 // ---------------------------------------------------------------- campaigns
 
 absl::StatusOr<CampaignRecord> MysqlCampaignStore::Create(
-    const domain::Campaign& in) {
+    const domain::Campaign& in, const ChangeAudit& audit) {
+  absl::StatusOr<MysqlAuditStore*> log = MysqlAuditStore::Of(audit);
+  if (!log.ok()) return log.status();
   CampaignRecord record;
   absl::Status status = RunInTransaction(
       *pool_, [&](sql::Connection& c) -> absl::Status {
@@ -226,7 +234,8 @@ absl::StatusOr<CampaignRecord> MysqlCampaignStore::Create(
         insert->setInt(9, campaign.comment_k);
         insert->executeUpdate();
         record = CampaignRecord{campaign, 0, 0};
-        return absl::OkStatus();
+        return (*log)->AppendInTransaction(c, CampaignCreated(audit.actor, campaign))
+            .status();
       });
   if (!status.ok()) return status;
   return record;
@@ -262,7 +271,9 @@ absl::StatusOr<std::vector<CampaignRecord>> MysqlCampaignStore::List(
 }
 
 absl::StatusOr<CampaignRecord> MysqlCampaignStore::Transition(
-    const std::string& id, domain::CampaignState to) {
+    const std::string& id, domain::CampaignState to, const ChangeAudit& audit) {
+  absl::StatusOr<MysqlAuditStore*> log = MysqlAuditStore::Of(audit);
+  if (!log.ok()) return log.status();
   absl::StatusOr<CampaignRecord> record = absl::UnknownError("not run");
   absl::Status status = RunInTransaction(
       *pool_, [&](sql::Connection& c) -> absl::Status {
@@ -290,7 +301,9 @@ absl::StatusOr<CampaignRecord> MysqlCampaignStore::Transition(
           if (*next == domain::CampaignState::kOpen) FreezeMembershipOn(c, id);
         }
         record = GetCampaignOn(c, id);
-        return record.status();
+        if (!record.ok() || *next == *from) return record.status();
+        return (*log)->AppendInTransaction(c, CampaignMoved(audit.actor, id, *from, *next))
+            .status();
       });
   if (!status.ok()) return status;
   if (to == domain::CampaignState::kClosed) {
@@ -333,7 +346,9 @@ absl::StatusOr<CampaignRecord> MysqlCampaignStore::Transition(
 
 absl::Status MysqlInvitationStore::Insert(
     const std::string& campaign_id,
-    const std::vector<NewInvitation>& invitations) {
+    const std::vector<NewInvitation>& invitations, const ChangeAudit& audit) {
+  absl::StatusOr<MysqlAuditStore*> log = MysqlAuditStore::Of(audit);
+  if (!log.ok()) return log.status();
   return RunInTransaction(*pool_, [&](sql::Connection& c) -> absl::Status {
     unique_ptr<sql::PreparedStatement> lock(
         c.prepareStatement(q::kShareLockCampaignState));
@@ -397,14 +412,18 @@ absl::Status MysqlInvitationStore::Insert(
       }
       st->executeUpdate();
     }
-    return absl::OkStatus();
+    if (invitations.empty()) return absl::OkStatus();
+    return (*log)->AppendInTransaction(
+        c, InvitationsIssued(audit.actor, campaign_id, invitations)).status();
   });
 }
 
 absl::StatusOr<RevokeCounts> MysqlInvitationStore::Revoke(
-    const std::vector<TokenHmac>& hmacs) {
+    const std::vector<TokenHmac>& hmacs, const ChangeAudit& audit) {
+  absl::StatusOr<MysqlAuditStore*> log = MysqlAuditStore::Of(audit);
+  if (!log.ok()) return log.status();
   RevokeCounts counts;
-  absl::Status status = RunInTransaction(*pool_, [&](sql::Connection& c) {
+  absl::Status status = RunInTransaction(*pool_, [&](sql::Connection& c) -> absl::Status {
     counts = RevokeCounts{};
     // Lock every named row first, so the classification below holds until
     // COMMIT (a concurrent Submit waits, or has already marked it used).
@@ -482,6 +501,14 @@ absl::StatusOr<RevokeCounts> MysqlInvitationStore::Revoke(
       st->setString(4, std::get<2>(cell));
       st->setString(5, std::get<3>(cell));
       st->executeUpdate();
+    }
+    // One record per campaign that lost tokens, in campaign order.
+    std::map<std::string, int64_t> revoked_per_campaign;
+    for (const auto& [cell, n] : revoked_per_cell) revoked_per_campaign[std::get<0>(cell)] += n;
+    for (const auto& [campaign, n] : revoked_per_campaign) {
+      absl::Status s = (*log)->AppendInTransaction(
+          c, InvitationsRevoked(audit.actor, campaign, n, counts)).status();
+      if (!s.ok()) return s;
     }
     return absl::OkStatus();
   });

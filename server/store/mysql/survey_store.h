@@ -12,7 +12,8 @@ class MysqlTemplateStore : public TemplateStore {
  public:
   explicit MysqlTemplateStore(ConnectionPool* pool) : pool_(pool) {}
 
-  absl::StatusOr<int> Create(const domain::Template& t) override;
+  absl::StatusOr<int> Create(const domain::Template& t,
+                             const ChangeAudit& audit) override;
   absl::StatusOr<StoredTemplate> Get(const std::string& key,
                                      int version) override;
   absl::StatusOr<std::vector<StoredTemplate>> List() override;
@@ -26,12 +27,14 @@ class MysqlCampaignStore : public CampaignStore {
  public:
   explicit MysqlCampaignStore(ConnectionPool* pool) : pool_(pool) {}
 
-  absl::StatusOr<CampaignRecord> Create(const domain::Campaign& c) override;
+  absl::StatusOr<CampaignRecord> Create(const domain::Campaign& c,
+                                        const ChangeAudit& audit) override;
   absl::StatusOr<CampaignRecord> Get(const std::string& id) override;
   absl::StatusOr<std::vector<CampaignRecord>> List(
       const CampaignFilter& filter) override;
   absl::StatusOr<CampaignRecord> Transition(const std::string& id,
-                                            domain::CampaignState to) override;
+                                            domain::CampaignState to,
+                                            const ChangeAudit& audit) override;
 
  private:
   ConnectionPool* pool_;
@@ -42,9 +45,10 @@ class MysqlInvitationStore : public InvitationStore {
   explicit MysqlInvitationStore(ConnectionPool* pool) : pool_(pool) {}
 
   absl::Status Insert(const std::string& campaign_id,
-                      const std::vector<NewInvitation>& invitations) override;
-  absl::StatusOr<RevokeCounts> Revoke(
-      const std::vector<TokenHmac>& hmacs) override;
+                      const std::vector<NewInvitation>& invitations,
+                      const ChangeAudit& audit) override;
+  absl::StatusOr<RevokeCounts> Revoke(const std::vector<TokenHmac>& hmacs,
+                                      const ChangeAudit& audit) override;
   absl::StatusOr<InvitationView> FindByTokenHmac(
       const TokenHmac& hmac) override;
 
