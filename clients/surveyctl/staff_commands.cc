@@ -71,7 +71,9 @@ void AddStaffGroup(CLI::App& app, const GlobalOptions& global, int* exit_code) {
   upsert->add_option("--department", args->department,
                      "department code (managers)");
   upsert->add_option("--employee", args->employee,
-                     "employee number (employees)");
+                     "the account's own employee number (required for "
+                     "employees; a manager defaults to the department's "
+                     "named manager): nobody reviews their own sheet");
   upsert->add_flag("--inactive", args->inactive,
                    "deactivate: its certificate and keys stop working");
   upsert->callback([&global, exit_code, args] {

@@ -55,6 +55,8 @@ absl::StatusOr<store::StaffAccount> FromProto(const v1::StaffAccount& a) {
           "role: one of admin, hr, manager, employee");
   }
   bool wants_department = out.role == store::StaffRole::kManager;
+  // Any account may be linked to its own employee record (so that nobody
+  // reviews their own sheet); an employee account must be.
   bool wants_employee = out.role == store::StaffRole::kEmployee;
   if (wants_department) {
     if (absl::Status s =
@@ -66,14 +68,11 @@ absl::StatusOr<store::StaffAccount> FromProto(const v1::StaffAccount& a) {
     return absl::InvalidArgumentError(
         "department_code: only a manager account has a department");
   }
-  if (wants_employee) {
+  if (wants_employee || !out.employee_no.empty()) {
     if (absl::Status s = domain::ValidateCode("employee_no", out.employee_no);
         !s.ok()) {
       return s;
     }
-  } else if (!out.employee_no.empty()) {
-    return absl::InvalidArgumentError(
-        "employee_no: only an employee account has an employee number");
   }
   return out;
 }
@@ -146,7 +145,7 @@ grpc::Status AdminServiceImpl::UpsertStaffAccount(grpc::ServerContext* ctx,
   absl::StatusOr<store::UpsertOutcome> outcome =
       staff_->UpsertAccount(*account, AuditActorOf(*p));
   if (!outcome.ok()) return ToGrpcStatus(outcome.status());
-  ToProto(*account, resp);
+  ToProto(outcome->after, resp);
   return grpc::Status::OK;
 }
 

@@ -11,6 +11,8 @@
 //   - An accepted appeal fixes the sheet's score (Sheet.appeal_score); the
 //     lines stay as reviewed, so the record shows both. The score is 0..200
 //     (bonus points can take a sheet above 100).
+//   - Nobody decides an appeal against their own sheet (issue 18); a
+//     manager linked to the sheet's employee appeals like any employee.
 //   - Resolving again with the same decision is a no-op (a retried call);
 //     changing a decision is refused: file a new appeal window instead.
 #include <cmath>
@@ -78,7 +80,7 @@ grpc::Status AppraisalServiceImpl::FileAppeal(grpc::ServerContext* ctx,
   const Principal* p = &call->principal;
   const domain::Employee* e = &call->employee;
   const domain::Period* period = &call->period;
-  if (p->role == Role::kManager) {
+  if (p->role == Role::kManager && !IsOwnSheet(*p, *e)) {
     return ToGrpcStatus(absl::PermissionDeniedError(
         "the appraised employee appeals (or HR records a paper appeal)"));
   }
@@ -164,6 +166,10 @@ grpc::Status AppraisalServiceImpl::ResolveAppeal(grpc::ServerContext* ctx,
           return absl::FailedPreconditionError(absl::StrCat(
               "the sheet is ", std::string(da::SheetStateName(s.state)),
               ", not in its appeal window"));
+        }
+        if (!p->employee_no.empty() && p->employee_no == a.employee_no) {
+          return absl::PermissionDeniedError(
+              "this appeal is against your own sheet: another HR officer decides it");
         }
         a.state = decision;
         a.new_score = new_score;

@@ -190,14 +190,30 @@ grpc::Status AppraisalServiceImpl::UpdateSheetLines(
   const Principal* p = &call->principal;
   const domain::Employee* e = &call->employee;
   const domain::Period* period = &call->period;
-  const bool hr = IsHr(*p);
-  const bool employee = p->role == Role::kEmployee;
+  // On one's own sheet everyone is the appraised employee: self scores
+  // only (appraisal_reviewer.cc). Anyone else must be allowed to review it.
+  const bool own = p->role == Role::kEmployee || IsOwnSheet(*p, *e);
+  const bool hr = IsHr(*p) && !own;
+  const bool employee = own;
+  if (!own) {
+    if (absl::Status s = CheckReviewer(*p, *e); !s.ok()) return ToGrpcStatus(s);
+  }
   // Validate the request before touching anything.
   std::vector<store::StoredLine> incoming;
   for (int i = 0; i < req->lines_size(); ++i) {
     std::string field = absl::StrCat("lines[", i, "]");
     const v1::SheetLine& l = req->lines(i);
     if (employee) {
+      // Anything but a self score of an existing line is a review.
+      const bool review = l.id().empty() || l.has_reviewer_score() ||
+                          l.has_subordinates_score() || l.has_superior_score() ||
+                          l.points() != 0 || l.confirmed() || l.weight_percent() != 0 ||
+                          l.section() != v1::SHEET_SECTION_UNSPECIFIED || !l.title().empty();
+      if (review && p->role != Role::kEmployee) {
+        return ToGrpcStatus(absl::PermissionDeniedError(absl::StrCat(
+            field, ": the sheet of ", e->employee_no,
+            " is your own: you give self scores of existing lines only; HR reviews it")));
+      }
       if (l.id().empty()) {
         return ToGrpcStatus(absl::PermissionDeniedError(
             absl::StrCat(field, ": an employee gives self scores of existing lines only")));
@@ -331,22 +347,6 @@ grpc::Status AppraisalServiceImpl::ReportIncident(grpc::ServerContext* ctx,
         return absl::OkStatus();
       });
   if (!w.ok()) return ToGrpcStatus(w.status());
-  resp->set_line_id(id);
-  return grpc::Status::OK;
-}
-
-grpc::Status AppraisalServiceImpl::TransitionSheet(
-    grpc::ServerContext* ctx, const v1::TransitionSheetRequest* req,
-    v1::Sheet* resp) {
-  absl::StatusOr<SheetCall> call = BeginSheetCall(*ctx, req->employee_no(), req->period());
-  if (!call.ok()) return ToGrpcStatus(call.status());
-  const Principal* p = &call->principal;
-  const domain::Employee* e = &call->employee;
-  const domain::Period* period = &call->period;
-  absl::StatusOr<da::SheetState> to = StateFromProto(req->to());
-  if (!to.ok()) return ToGrpcStatus(to.status());
-  const bool hr = IsHr(*p);
-  switch (*to) {
   if (!w->changed) {
     // The line was there already (another reporter of the same incident,
     // or a retry), so the sheet did not change and recorded nothing: the
@@ -362,15 +362,33 @@ grpc::Status AppraisalServiceImpl::TransitionSheet(
       return ToGrpcStatus(s);
     }
   }
+  resp->set_line_id(id);
+  return grpc::Status::OK;
+}
+
+grpc::Status AppraisalServiceImpl::TransitionSheet(
+    grpc::ServerContext* ctx, const v1::TransitionSheetRequest* req,
+    v1::Sheet* resp) {
+  absl::StatusOr<SheetCall> call = BeginSheetCall(*ctx, req->employee_no(), req->period());
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  const Principal* p = &call->principal;
+  const domain::Employee* e = &call->employee;
+  const domain::Period* period = &call->period;
+  absl::StatusOr<da::SheetState> to = StateFromProto(req->to());
+  if (!to.ok()) return ToGrpcStatus(to.status());
+  const bool hr = IsHr(*p);
+  const bool own = p->role == Role::kEmployee || IsOwnSheet(*p, *e);
+  switch (*to) {
     case da::SheetState::kDraft:
     case da::SheetState::kSubmitted:
       if (p->role == Role::kEmployee) {
         return ToGrpcStatus(absl::PermissionDeniedError(
             "the manager or HR submits or returns a sheet"));
       }
+      if (absl::Status s = CheckReviewer(*p, *e); !s.ok()) return ToGrpcStatus(s);
       break;
     case da::SheetState::kConfirmed:
-      if (p->role != Role::kEmployee) {
+      if (!own) {
         return ToGrpcStatus(
             absl::PermissionDeniedError("only the appraised employee confirms"));
       }
@@ -380,6 +398,7 @@ grpc::Status AppraisalServiceImpl::TransitionSheet(
       if (!hr) {
         return ToGrpcStatus(absl::PermissionDeniedError("HR releases and files results"));
       }
+      if (absl::Status s = CheckReviewer(*p, *e); !s.ok()) return ToGrpcStatus(s);
       break;
   }
   absl::StatusOr<LoadedConfig> config = Config(*period);

@@ -181,6 +181,13 @@ class AppraisalServiceImpl final : public v1::AppraisalService::Service {
   absl::StatusOr<SheetCall> BeginSheetCall(grpc::ServerContext& ctx,
                                            const std::string& employee_no,
                                            const std::string& period);
+  // Whether `e` is the employee record `p` is linked to
+  // (appraisal_reviewer.cc).
+  bool IsOwnSheet(const Principal& p, const domain::Employee& e) const;
+  // OK if `p` may review `e`'s sheet (score its lines, submit, return,
+  // release, finalize): never their own, and a department manager's sheet
+  // only by HR. PERMISSION_DENIED with the reason otherwise.
+  absl::Status CheckReviewer(const Principal& p, const domain::Employee& e) const;
   // SheetOrCreate, then store::AppraisalStore::UpdateSheet with `mutate`.
   absl::StatusOr<store::SheetWrite> ChangeSheet(
       const Principal& p, const domain::Employee& e, domain::Period period,

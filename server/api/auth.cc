@@ -140,7 +140,8 @@ Principal PrincipalOf(const store::StaffAccount& account) {
       break;
   }
   if (p.role == Role::kManager) p.department_code = account.department_code;
-  if (p.role == Role::kEmployee) p.employee_no = account.employee_no;
+  // Every role: nobody reviews the sheet of their own employee record.
+  p.employee_no = account.employee_no;
   p.name = account.name;
   return p;
 }

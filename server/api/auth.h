@@ -42,7 +42,9 @@ enum class Role { kAdmin, kHr, kManager, kEmployee };
 struct Principal {
   Role role;
   std::string department_code;  // kManager: the department managed
-  std::string employee_no;      // kEmployee: the employee
+  // kEmployee: the employee; other roles: the account's own employee
+  // record if linked ("" otherwise), so nobody reviews their own sheet.
+  std::string employee_no;
   std::string name;             // for audit and logs
 };
 

@@ -45,7 +45,10 @@ struct StaffAccount {
   std::string name;  // login name = client certificate CN
   StaffRole role = StaffRole::kEmployee;
   std::string department_code;  // kManager only
-  std::string employee_no;      // kEmployee only
+  // The account's own employee record ("" = none): required for kEmployee;
+  // for kManager the department's named manager unless set; optional for
+  // the others. Nobody reviews the sheet of their own employee record.
+  std::string employee_no;
   bool active = true;
 };
 
@@ -77,6 +80,7 @@ struct ApiKeyCredential {
 struct UpsertOutcome {
   bool created = false;
   std::optional<StaffAccount> before;
+  StaffAccount after;  // as stored (a manager's employee link filled in)
 };
 
 // Thread-safe.
@@ -87,8 +91,9 @@ class StaffStore {
   // Creates or replaces `account` and records "staff.upsert" (target
   // "staff:<name>", before/after as JSON) by `actor`, in one transaction.
   // The caller validates the fields' shape; this checks, under locks, that
-  // a manager's department and an employee's employee number exist
-  // (InvalidArgument naming the field otherwise) and refuses
+  // a manager's department and a linked employee number exist
+  // (InvalidArgument naming the field otherwise), links a manager without
+  // an employee number to the department's named manager, and refuses
   // (FailedPrecondition) to demote or deactivate the last active admin.
   virtual absl::StatusOr<UpsertOutcome> UpsertAccount(
       const StaffAccount& account, const AuditActor& actor) = 0;

@@ -29,6 +29,8 @@ inline constexpr char kLockOtherActiveAdmins[] =
     " WHERE role = 'admin' AND active = 1 AND name <> ? FOR UPDATE";
 inline constexpr char kDepartmentExists[] =
     "SELECT 1 FROM department WHERE code = ? LOCK IN SHARE MODE";
+inline constexpr char kDepartmentManager[] =
+    "SELECT manager_employee_no FROM department WHERE code = ? LOCK IN SHARE MODE";
 inline constexpr char kEmployeeExistsShared[] =
     "SELECT 1 FROM employee WHERE employee_no = ? LOCK IN SHARE MODE";
 

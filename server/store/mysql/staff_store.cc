@@ -88,11 +88,12 @@ std::string ApiKeyJson(const ApiKeyInfo& k) {
 }
 
 absl::StatusOr<UpsertOutcome> MysqlStaffStore::UpsertAccount(
-    const StaffAccount& account, const AuditActor& actor) {
+    const StaffAccount& requested, const AuditActor& actor) {
   UpsertOutcome outcome;
   absl::Status status =
       RunInTransaction(*pool_, [&](sql::Connection& c) -> absl::Status {
         outcome = UpsertOutcome{};
+        StaffAccount account = requested;
         unique_ptr<sql::PreparedStatement> lock(
             c.prepareStatement(q::kLockStaffAccount));
         lock->setString(1, account.name);
@@ -106,11 +107,27 @@ absl::StatusOr<UpsertOutcome> MysqlStaffStore::UpsertAccount(
               absl::StrCat("department_code: no department \"",
                            account.department_code, "\""));
         }
-        if (account.role == StaffRole::kEmployee &&
+        // A manager is linked to the employee the organisation names as
+        // the department's manager, unless the admin links another (kept
+        // when the account is upserted again for the same department).
+        if (account.role == StaffRole::kManager && account.employee_no.empty() &&
+            outcome.before.has_value() && outcome.before->role == StaffRole::kManager &&
+            outcome.before->department_code == account.department_code) {
+          account.employee_no = outcome.before->employee_no;
+        }
+        if (account.role == StaffRole::kManager && account.employee_no.empty()) {
+          unique_ptr<sql::PreparedStatement> m(
+              c.prepareStatement(q::kDepartmentManager));
+          m->setString(1, account.department_code);
+          unique_ptr<sql::ResultSet> mr(m->executeQuery());
+          if (mr->next() && !mr->isNull(1)) account.employee_no = mr->getString(1);
+        }
+        if (!account.employee_no.empty() &&
             !Exists(c, q::kEmployeeExistsShared, account.employee_no)) {
           return absl::InvalidArgumentError(absl::StrCat(
               "employee_no: no employee \"", account.employee_no, "\""));
         }
+        outcome.after = account;
         bool was_admin = outcome.before.has_value() && outcome.before->active &&
                          outcome.before->role == StaffRole::kAdmin;
         bool is_admin = account.active && account.role == StaffRole::kAdmin;
