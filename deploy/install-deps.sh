@@ -30,6 +30,9 @@ readonly PACKAGES=(
     python3
     ca-certificates
     procps
+    libcpp-httplib-dev
+    chromium
+    fonts-noto-cjk
 )
 
 log() { printf 'install-deps.sh: %s\n' "$*" >&2; }
