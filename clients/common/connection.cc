@@ -1,10 +1,13 @@
 #include "common/connection.h"
 
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/tls_probe.h"
 
 namespace survey::client {
 namespace {
@@ -53,8 +56,22 @@ absl::StatusOr<std::string> ReadApiKeyFile(const std::string& path) {
   return key;
 }
 
+namespace {
+
+// The TLS settings of the last channel made, for Describe (a command line
+// makes one connection; nullptr for plaintext).
+std::unique_ptr<ConnectionOptions>& TlsOptionsSlot() {
+  static auto* slot = new std::unique_ptr<ConnectionOptions>();
+  return *slot;
+}
+
+const ConnectionOptions* TlsOptions() { return TlsOptionsSlot().get(); }
+
+}  // namespace
+
 absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(
     const ConnectionOptions& options) {
+  TlsOptionsSlot() = options.insecure ? nullptr : std::make_unique<ConnectionOptions>(options);
   if (options.insecure) {
     return grpc::CreateChannel(options.server,
                                grpc::InsecureChannelCredentials());
@@ -92,8 +109,21 @@ std::unique_ptr<grpc::ClientContext> MakeContext(
 }
 
 std::string Describe(const grpc::Status& status) {
-  return absl::StrCat(CodeName(status.error_code()), ": ",
-                      status.error_message());
+  std::string out = absl::StrCat(CodeName(status.error_code()), ": ",
+                                 status.error_message());
+  // A connection that never got going over TLS: say what failed (once per
+  // process; common/tls_probe.h).
+  static bool probed = false;
+  const std::string& m = status.error_message();
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE && TlsOptions() != nullptr &&
+      !probed &&
+      (absl::StrContains(m, "Socket closed") || absl::StrContains(m, "failed to connect") ||
+       absl::StrContains(m, "andshake") || absl::StrContains(m, "Connection reset"))) {
+    probed = true;
+    std::string why = ProbeTls(*TlsOptions(), TlsOptions()->timeout_seconds);
+    if (!why.empty()) absl::StrAppend(&out, " (TLS: ", why, ")");
+  }
+  return out;
 }
 
 }  // namespace survey::client

@@ -9,6 +9,11 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   CLI::App app{"surveyctl: staff client of the Survey & Satisfaction Server"};
   app.require_subcommand(1);
+  // The global options also work after the command
+  // (`report responses ID --format csv`, as the README shows): a
+  // subcommand hands what it does not know to its parent. Subcommands made
+  // below inherit this.
+  app.fallthrough();
   auto& c = global.connection;
   app.add_option("--server", c.server, "host:port of survey-server")
       ->envname("SURVEY_SERVER")

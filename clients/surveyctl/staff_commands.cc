@@ -1,6 +1,12 @@
 // surveyctl staff / apikey / audit: staff accounts, their API keys and the
 // audit log (admin only).
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <ctime>
 #include <iostream>
 #include <memory>
@@ -38,6 +44,25 @@ std::optional<v1::StaffRole> ParseRole(const std::string& word) {
   if (word == "manager") return v1::STAFF_ROLE_MANAGER;
   if (word == "employee") return v1::STAFF_ROLE_EMPLOYEE;
   return std::nullopt;
+}
+
+// Writes `key` and a newline to the new file `path` (mode 0600; an existing
+// file is not overwritten: it may hold another key).
+absl::Status WriteKeyFile(const std::string& path, const std::string& key) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(path, ": ", errno == EEXIST ? "exists already" : std::strerror(errno)));
+  }
+  ::fchmod(fd, 0600);  // whatever the umask
+  const std::string line = key + "\n";
+  bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+  ok = ::close(fd) == 0 && ok;
+  if (!ok) {
+    ::unlink(path.c_str());
+    return absl::InternalError(absl::StrCat(path, ": write failed"));
+  }
+  return absl::OkStatus();
 }
 
 // "2026-05-01 12:00:00Z" (UTC), "" for 0.
@@ -130,6 +155,7 @@ void AddApiKeyGroup(CLI::App& app, const GlobalOptions& global,
 
   struct CreateArgs {
     std::string account;
+    std::string key_out;
     int days = 90;
   };
   auto create_args = std::make_shared<CreateArgs>();
@@ -140,6 +166,9 @@ void AddApiKeyGroup(CLI::App& app, const GlobalOptions& global,
   create->add_option("--days", create_args->days, "validity in days")
       ->check(CLI::Range(1, 730))
       ->capture_default_str();
+  create->add_option("--key-out", create_args->key_out,
+                     "write the key alone to this new file (mode 0600), for "
+                     "--api-key-file; without it the key alone goes to stdout");
   create->callback([&global, exit_code, create_args] {
     *exit_code = WithStub<AdminService>(global, [&](AdminService::Stub& stub) {
       v1::CreateApiKeyRequest request;
@@ -151,11 +180,27 @@ void AddApiKeyGroup(CLI::App& app, const GlobalOptions& global,
       grpc::Status status = stub.CreateApiKey(ctx.get(), request, &response);
       if (!status.ok()) return Fail("apikey create", status);
       Format format = ParseFormat(global.format);
-      if (format == Format::kTable) {
+      // Where a key file is expected, only the key: `> root.key` and
+      // --key-out both give a file --api-key-file reads.
+      if (!create_args->key_out.empty()) {
+        if (absl::Status s = WriteKeyFile(create_args->key_out, response.secret());
+            !s.ok()) {
+          std::cerr << "apikey create: key " << response.key_id()
+                    << " was made but not written: " << s.message()
+                    << "; revoke it (apikey revoke " << response.key_id() << ")\n";
+          return 1;
+        }
         std::cout << "key_id:  " << response.key_id() << "\n"
                   << "account: " << create_args->account << "\n"
                   << "expires: " << UtcTime(response.expires_at_unix()) << "\n"
-                  << "key:     " << response.secret() << "\n";
+                  << "key:     written to " << create_args->key_out << " (mode 0600)\n";
+        return 0;
+      }
+      if (format == Format::kTable) {
+        std::cerr << "key_id:  " << response.key_id() << "\n"
+                  << "account: " << create_args->account << "\n"
+                  << "expires: " << UtcTime(response.expires_at_unix()) << "\n";
+        std::cout << response.secret() << "\n";
       } else {
         Table table{{"key_id", "account_name", "expires_at", "key"},
                     {{response.key_id(), create_args->account,

@@ -26,6 +26,7 @@
 #include "api/audit_log.h"
 #include "api/auth.h"
 #include "api/call_count.h"
+#include "api/call_log.h"
 #include "api/health_monitor.h"
 #include "api/plaintext_warning.h"
 #include "api/status_trailers.h"
@@ -110,8 +111,14 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeCredentials(
   }
   absl::StatusOr<std::string> cert = ReadFile(o.tls_cert_file, "--tls-cert");
   if (!cert.ok()) return cert.status();
-  absl::StatusOr<std::string> key = ReadFile(o.tls_key_file, "--tls-key");
-  if (!key.ok()) return key.status();
+  // The private key is held to the pepper's rule: a file that group or
+  // others may read is refused (crypto::ReadSecretFile; fix: chmod 600).
+  absl::StatusOr<std::string> key = crypto::ReadSecretFile(o.tls_key_file, 1);
+  if (!key.ok()) {
+    return absl::Status(key.status().code(),
+                        absl::StrCat("--tls-key: ", key.status().message()));
+  }
+  key->push_back('\n');  // ReadSecretFile drops the PEM's last newline
   if (absl::Status s = CheckKeyPair(*cert, *key); !s.ok()) return s;
   // TLS 1.2 is the floor: gRPC 1.51's SSL server credentials set
   // SSL_CTX_set_min_proto_version(TLS1_2) themselves (its C++ API has no
@@ -327,6 +334,7 @@ absl::StatusOr<std::unique_ptr<SurveyServer>> SurveyServer::Start(
       interceptors;
   interceptors.push_back(impl->calls.MakeInterceptorFactory());
   interceptors.push_back(MakeStatusTrailersInterceptorFactory());
+  interceptors.push_back(MakeCallLogInterceptorFactory());  // --log-level debug
   if (options.insecure) {
     interceptors.push_back(MakePlaintextWarningInterceptorFactory(
         std::make_shared<PlaintextConnectionWarner>()));

@@ -122,12 +122,10 @@ TEST_F(StaffCliTest, BootstrapThenAdministerStaffKeysAndAudit) {
   Result created =
       Ctl(port, as_root, {"apikey", "create", "alice", "--days", "1"});
   ASSERT_EQ(created.exit_code, 0) << created.err;
-  std::string key, key_id;
-  std::vector<std::string> lines = absl::StrSplit(created.out, '\n');
+  // The key alone on stdout (for `> key`), the rest on stderr.
+  std::string key(absl::StripAsciiWhitespace(created.out)), key_id;
+  std::vector<std::string> lines = absl::StrSplit(created.err, '\n');
   for (const std::string& line : lines) {
-    if (line.rfind("key:", 0) == 0) {
-      key = std::string(absl::StripAsciiWhitespace(line.substr(4)));
-    }
     if (line.rfind("key_id:", 0) == 0) {
       key_id = std::string(absl::StripAsciiWhitespace(line.substr(7)));
     }
