@@ -1,12 +1,13 @@
-// SQL of the answer path (see sql/003_responses.sql). Statements with a
-// variable number of rows are built by repeating the row placeholder
-// group; values are always bound, never spliced.
+// SQL of the answer path (see sql/003_responses.sql). SubmitBatch sends
+// them over the text protocol, one round trip each: the lists and rows are
+// appended with every value as a hex literal (store/mysql/literal.h), never
+// spliced as text.
 #ifndef SURVEY_STORE_MYSQL_RESPONSE_QUERIES_H_
 #define SURVEY_STORE_MYSQL_RESPONSE_QUERIES_H_
 
 namespace survey::store::mysql::queries {
 
-// + "?, ?, ..." + ") FOR UPDATE"
+// + "X'..', X'..', ..." + ") FOR UPDATE"
 inline constexpr char kLockInvitationsPrefix[] =
     "SELECT token_hmac, campaign_id, subject_kind, subject_code, group_code,"
     " expires_at, state FROM invitation WHERE token_hmac IN (";
@@ -22,7 +23,6 @@ inline constexpr char kMarkUsedPrefix[] =
 inline constexpr char kInsertResponsesPrefix[] =
     "INSERT INTO response (id, campaign_id, subject_kind, subject_code,"
     " group_code, period, scores, reasons, comment) VALUES ";
-inline constexpr char kResponseRow[] = "(?, ?, ?, ?, ?, ?, ?, ?, ?)";
 }  // namespace survey::store::mysql::queries
 
 #endif  // SURVEY_STORE_MYSQL_RESPONSE_QUERIES_H_

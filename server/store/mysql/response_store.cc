@@ -2,8 +2,8 @@
 
 #include <cppconn/connection.h>
 #include <cppconn/exception.h>
-#include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
+#include <cppconn/statement.h>
 
 #include <map>
 #include <memory>
@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "domain/submission.h"
+#include "store/mysql/literal.h"
 #include "store/mysql/response_queries.h"
 #include "store/mysql/statement.h"
 #include "store/mysql/transaction.h"
@@ -36,15 +37,32 @@ std::string HmacKey(const std::array<uint8_t, 32>& h) {
   return std::string(reinterpret_cast<const char*>(h.data()), h.size());
 }
 
+// Every statement of the batch goes over the text protocol with its values
+// as hex literals (store/mysql/literal.h): one round trip each, where a
+// Connector/C++ prepared statement costs a prepare and an execute (and a
+// close) for a statement that is used once.
+unique_ptr<sql::ResultSet> Query(sql::Connection& c, const std::string& sql) {
+  unique_ptr<sql::Statement> st(c.createStatement());
+  return unique_ptr<sql::ResultSet>(st->executeQuery(sql));
+}
+
+int Update(sql::Connection& c, const std::string& sql) {
+  unique_ptr<sql::Statement> st(c.createStatement());
+  return st->executeUpdate(sql);
+}
+
 std::map<std::string, InvitationRow> LockInvitations(
     sql::Connection& c, const std::vector<std::string>& hmacs) {
-  unique_ptr<sql::PreparedStatement> st(c.prepareStatement(absl::StrCat(
-      queries::kLockInvitationsPrefix, Placeholders(hmacs.size()), ") FOR UPDATE")));
-  for (size_t i = 0; i < hmacs.size(); ++i) st->setString(i + 1, hmacs[i]);
-  unique_ptr<sql::ResultSet> rs(st->executeQuery());
+  std::string sql = queries::kLockInvitationsPrefix;
+  for (size_t i = 0; i < hmacs.size(); ++i) {
+    if (i > 0) sql += ", ";
+    literal::AppendHex(&sql, hmacs[i]);
+  }
+  sql += ") FOR UPDATE";
+  unique_ptr<sql::ResultSet> rs = Query(c, sql);
   std::map<std::string, InvitationRow> rows;
   while (rs->next()) {
-    InvitationRow& r = rows[rs->getString(1)];
+    InvitationRow& r = rows[Str(*rs, 1)];
     r.campaign_id = rs->getString(2);
     r.subject_kind = rs->getString(3);
     r.subject_code = rs->getString(4);
@@ -59,12 +77,14 @@ std::map<std::string, CampaignRow> ReadCampaigns(
     sql::Connection& c, const std::set<std::string>& ids) {
   std::map<std::string, CampaignRow> rows;
   if (ids.empty()) return rows;
-  unique_ptr<sql::PreparedStatement> st(c.prepareStatement(
-      absl::StrCat(queries::kCampaignsPrefix, Placeholders(ids.size()),
-                   queries::kCampaignsSuffix)));
-  int i = 1;
-  for (const std::string& id : ids) st->setString(i++, id);
-  unique_ptr<sql::ResultSet> rs(st->executeQuery());
+  std::string sql = queries::kCampaignsPrefix;
+  bool first = true;
+  for (const std::string& id : ids) {
+    absl::StrAppend(&sql, first ? "" : ", ", literal::Ascii(id));
+    first = false;
+  }
+  sql += queries::kCampaignsSuffix;
+  unique_ptr<sql::ResultSet> rs = Query(c, sql);
   while (rs->next()) {
     CampaignRow& r = rows[rs->getString(1)];
     r.state = rs->getString(2);
@@ -156,35 +176,36 @@ absl::StatusOr<std::vector<absl::Status>> MysqlResponseStore::SubmitBatch(
       std::swap(accepted[k - 1], accepted[*j]);
     }
 
-    unique_ptr<sql::PreparedStatement> mark(c.prepareStatement(absl::StrCat(
-        queries::kMarkUsedPrefix, Placeholders(accepted.size()), ")")));
+    std::string mark = queries::kMarkUsedPrefix;
     for (size_t k = 0; k < accepted.size(); ++k) {
-      mark->setString(k + 1, HmacKey(items[accepted[k].item].token_hmac));
+      if (k > 0) mark += ", ";
+      literal::AppendHex(&mark, HmacKey(items[accepted[k].item].token_hmac));
     }
-    if (mark->executeUpdate() != static_cast<int>(accepted.size())) {
+    mark += ")";
+    if (Update(c, mark) != static_cast<int>(accepted.size())) {
       return absl::InternalError("token rows changed under their lock");
     }
 
-    unique_ptr<sql::PreparedStatement> insert(c.prepareStatement(absl::StrCat(
-        queries::kInsertResponsesPrefix,
-        Repeat(queries::kResponseRow, accepted.size()))));
-    int p = 1;
-    for (const Accepted& a : accepted) {
+    std::string insert = queries::kInsertResponsesPrefix;
+    for (size_t k = 0; k < accepted.size(); ++k) {
+      const Accepted& a = accepted[k];
       absl::StatusOr<crypto::Id128> id = crypto::RandomId128(*random_);
       if (!id.ok()) return id.status();
       const SubmitItem& item = items[a.item];
-      insert->setString(p++, std::string(reinterpret_cast<const char*>(id->data()),
-                                         id->size()));
-      insert->setString(p++, a.invitation->campaign_id);
-      insert->setString(p++, a.invitation->subject_kind);
-      insert->setString(p++, a.invitation->subject_code);
-      insert->setString(p++, a.invitation->group_code);
-      insert->setString(p++, a.campaign->period);
-      insert->setString(p++, absl::StrJoin(item.scores, ","));
-      insert->setString(p++, nlohmann::json(item.reasons).dump());
-      insert->setString(p++, item.comment);
+      absl::StrAppend(
+          &insert, k > 0 ? ", (" : "(",
+          literal::Bytes(std::string_view(reinterpret_cast<const char*>(id->data()),
+                                          id->size())),
+          ", ", literal::Ascii(a.invitation->campaign_id), ", ",
+          literal::Ascii(a.invitation->subject_kind), ", ",
+          literal::Ascii(a.invitation->subject_code), ", ",
+          literal::Ascii(a.invitation->group_code), ", ",
+          literal::Ascii(a.campaign->period), ", ",
+          literal::Ascii(absl::StrJoin(item.scores, ",")), ", ",
+          literal::Utf8(nlohmann::json(item.reasons).dump()), ", ",
+          literal::Utf8(item.comment), ")");
     }
-    insert->executeUpdate();
+    Update(c, insert);
 
     return absl::OkStatus();
   });
