@@ -3,11 +3,14 @@
 // customer-evaluation part, from the aggregates of CLOSED campaigns (closed
 // campaigns never change, so a push reads settled figures).
 //
-// One transaction per sheet / department (store::AppraisalStore::Update*):
-// a push stopped halfway leaves each sheet either as before or as pushed,
-// and the rerun finishes the rest. Idempotent: a sheet whose line would be
-// identical (same provenance JSON: campaigns, window, n, mean, spread, CI,
-// k, window limit) is not written and not recorded.
+// Sheets are written in batches of kPushBatch, one transaction per batch
+// (store::AppraisalStore::UpdateSheets: each sheet decided, written,
+// recorded and audited on its own, the batch committed together), and one
+// transaction per department (UpdateDepartmentAppraisal): a push stopped
+// halfway leaves each sheet either as before or as pushed, and the rerun
+// finishes the rest. Idempotent: a sheet whose line would be identical
+// (same provenance JSON: campaigns, window, n, mean, spread, CI, k, window
+// limit) is not written and not recorded.
 //
 // Decisions:
 //   - Only draft sheets are written; a sheet past draft keeps its line
@@ -34,6 +37,7 @@
 // figures the reports release, never in a single person's line.
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <span>
 
 #include "absl/strings/str_cat.h"
@@ -50,6 +54,11 @@ namespace survey::api {
 namespace {
 
 namespace da = domain::appraisal;
+
+// Sheets per transaction: a batch of 200 costs about as much as a few
+// single-sheet transactions (one commit, one statement per table), and
+// keeps each transaction's locks and statements small.
+constexpr size_t kPushBatch = 200;
 
 absl::Mutex fault_mu;
 std::function<absl::Status(int)>* fault_hook ABSL_GUARDED_BY(fault_mu) = nullptr;
@@ -167,20 +176,97 @@ absl::Status AppraisalServiceImpl::Push(const Principal& p, domain::Period perio
                   cfg.max_window_periods, &k);
   if (!figures.ok()) return figures.status();
 
-  // The sheets as they are, to skip the transaction of every sheet the push
-  // would leave unchanged (a re-push is then one read). A sheet that
-  // changes after this read is simply written through UpdateSheet, which
-  // decides again under its lock.
+  // The sheets as they are, to leave out of the batches every sheet the
+  // push would leave unchanged.
   absl::StatusOr<std::vector<store::StoredSheet>> current_sheets =
       appraisals_->ListSheets(period, "");
   if (!current_sheets.ok()) return current_sheets.status();
   std::map<std::string, store::StoredSheet> current;
   for (store::StoredSheet& s : *current_sheets) current[s.employee_no] = std::move(s);
 
+  // Each sheet of the batch being gathered: what the push writes and, once
+  // the batch is written, how it went.
+  struct Pending {
+    std::string employee_no;
+    da::SatisfactionResult result;
+    std::string provenance;
+    bool skipped = false;  // past draft: left as it is
+    bool changed = false;
+  };
+  // The push's change to one sheet (called under the sheet's lock, again
+  // on a rerun of its batch).
+  auto mutate_for = [&cfg](Pending* pending) {
+    return [&cfg, pending](store::StoredSheet& s) -> absl::Status {
+      pending->skipped = false;
+      if (s.state != da::SheetState::kDraft) {
+        pending->skipped = true;
+        return absl::OkStatus();
+      }
+      auto line = std::find_if(s.lines.begin(), s.lines.end(),
+                               [](const store::StoredLine& l) { return l.line.satisfaction; });
+      if (cfg.satisfaction_weight == 0) {
+        if (line != s.lines.end()) s.lines.erase(line);
+        return absl::OkStatus();
+      }
+      store::StoredLine next;
+      next.line = da::SatisfactionLine(pending->result, s.sheet_template,
+                                       cfg.satisfaction_weight);
+      next.title = "客户满意度 Customer satisfaction";
+      next.data_source = "closed customer-satisfaction surveys";
+      next.provenance_json = pending->provenance;
+      if (line == s.lines.end()) {
+        s.lines.insert(s.lines.begin(), std::move(next));
+      } else {
+        next.title = line->title;  // keep what HR named it
+        next.goal = line->goal;
+        next.standard = line->standard;
+        next.data_source = line->data_source;
+        *line = std::move(next);
+      }
+      return absl::OkStatus();
+    };
+  };
+  auto count = [out](const Pending& p) {
+    if (p.skipped) {
+      out->set_sheets_skipped_not_draft(out->sheets_skipped_not_draft() + 1);
+      return;
+    }
+    if (p.changed) {
+      out->set_sheets_written(out->sheets_written() + 1);
+    } else {
+      out->set_sheets_unchanged(out->sheets_unchanged() + 1);
+    }
+    if (p.result.insufficient_responses) out->set_insufficient(out->insufficient() + 1);
+  };
+  const store::AuditActor actor = AuditActorOf(p);
+  // The batch: stable addresses (the mutates point into it).
+  std::vector<std::unique_ptr<Pending>> batch;
+  auto write_batch = [&]() -> absl::Status {
+    if (batch.empty()) return absl::OkStatus();
+    std::vector<store::AppraisalStore::SheetUpdate> updates;
+    updates.reserve(batch.size());
+    for (const std::unique_ptr<Pending>& pending : batch) {
+      store::AppraisalStore::SheetUpdate u;
+      u.fresh.employee_no = pending->employee_no;
+      u.fresh.period = period;
+      u.fresh.sheet_template = cfg.sheet_template;
+      u.mutate = mutate_for(pending.get());
+      updates.push_back(std::move(u));
+    }
+    absl::StatusOr<std::vector<store::SheetWrite>> w =
+        appraisals_->UpdateSheets(updates, actor, "appraisal.push");
+    if (!w.ok()) return w.status();
+    for (size_t i = 0; i < batch.size(); ++i) {
+      batch[i]->changed = (*w)[i].changed;
+      count(*batch[i]);
+    }
+    batch.clear();
+    return absl::OkStatus();
+  };
+
   store::EmployeeFilter filter;
   filter.limit = 1000;
   int done = 0;
-  const store::AuditActor actor = AuditActorOf(p);
   for (;;) {
     absl::StatusOr<std::vector<domain::Employee>> page = org_->ListEmployees(filter);
     if (!page.ok()) return page.status();
@@ -191,69 +277,41 @@ absl::Status AppraisalServiceImpl::Push(const Principal& p, domain::Period perio
         return absl::InternalError(absl::StrCat("satisfaction of ", e.employee_no,
                                                 ": ", result.status().message()));
       }
-      std::string provenance =
+      // The fault hook is asked before each sheet joins a batch: a failure
+      // stops the push there, after writing the sheets gathered before it
+      // (as a push that died between two batch transactions; a push that
+      // dies inside one leaves that whole batch as before).
+      if (absl::Status s = Fault(done); !s.ok()) {
+        if (absl::Status w = write_batch(); !w.ok()) return w;
+        return s;
+      }
+      auto pending = std::make_unique<Pending>();
+      pending->employee_no = e.employee_no;
+      pending->provenance =
           ProvenanceJson(*result, static_cast<int>(k), cfg.max_window_periods);
-      if (absl::Status s = Fault(done); !s.ok()) return s;
-      store::StoredSheet fresh;
-      fresh.employee_no = e.employee_no;
-      fresh.period = period;
-      fresh.sheet_template = cfg.sheet_template;
-      bool skipped = false;
-      auto mutate = [&](store::StoredSheet& s) -> absl::Status {
-        skipped = false;
-        if (s.state != da::SheetState::kDraft) {
-          skipped = true;
-          return absl::OkStatus();
-        }
-        auto line = std::find_if(s.lines.begin(), s.lines.end(),
-                                 [](const store::StoredLine& l) { return l.line.satisfaction; });
-        if (cfg.satisfaction_weight == 0) {
-          if (line != s.lines.end()) s.lines.erase(line);
-          return absl::OkStatus();
-        }
-        store::StoredLine next;
-        next.line = da::SatisfactionLine(*result, s.sheet_template, cfg.satisfaction_weight);
-        next.title = "客户满意度 Customer satisfaction";
-        next.data_source = "closed customer-satisfaction surveys";
-        next.provenance_json = provenance;
-        if (line == s.lines.end()) {
-          s.lines.insert(s.lines.begin(), std::move(next));
-        } else {
-          next.title = line->title;  // keep what HR named it
-          next.goal = line->goal;
-          next.standard = line->standard;
-          next.data_source = line->data_source;
-          *line = std::move(next);
-        }
-        return absl::OkStatus();
-      };
-      bool changed = true;
-      auto known = current.find(e.employee_no);
-      store::StoredSheet probe;
-      if (known != current.end() && (probe = known->second, mutate(probe).ok()) &&
-          probe == known->second) {
-        changed = false;  // as read: nothing to write
-      } else {
-        absl::StatusOr<store::SheetWrite> w =
-            appraisals_->UpdateSheet(fresh, actor, "appraisal.push", mutate);
-        if (!w.ok()) return w.status();
-        changed = w->changed;
-      }
+      pending->result = std::move(*result);
       ++done;
-      if (skipped) {
-        out->set_sheets_skipped_not_draft(out->sheets_skipped_not_draft() + 1);
-        continue;
+      // A sheet the push would leave as read needs no transaction (a
+      // re-push is then one read). One that changes after this read is
+      // written through the batch anyway, which decides again under its lock.
+      auto known = current.find(e.employee_no);
+      if (known != current.end()) {
+        store::StoredSheet probe = known->second;
+        if (mutate_for(pending.get())(probe).ok() && probe == known->second) {
+          pending->changed = false;
+          count(*pending);
+          continue;
+        }
       }
-      if (changed) {
-        out->set_sheets_written(out->sheets_written() + 1);
-      } else {
-        out->set_sheets_unchanged(out->sheets_unchanged() + 1);
+      batch.push_back(std::move(pending));
+      if (batch.size() >= kPushBatch) {
+        if (absl::Status w = write_batch(); !w.ok()) return w;
       }
-      if (result->insufficient_responses) out->set_insufficient(out->insufficient() + 1);
     }
     if (page->size() < static_cast<size_t>(filter.limit)) break;
     filter.after_employee_no = page->back().employee_no;
   }
+  if (absl::Status w = write_batch(); !w.ok()) return w;
   return PushDepartments(p, period, *config, out);
 }
 

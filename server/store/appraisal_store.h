@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -200,6 +201,22 @@ class AppraisalStore {
       const StoredSheet& fresh, const AuditActor& actor,
       std::string_view action,
       const std::function<absl::Status(StoredSheet&)>& mutate) = 0;
+
+  // One sheet of UpdateSheets: as UpdateSheet's `fresh` and `mutate`.
+  struct SheetUpdate {
+    StoredSheet fresh;
+    std::function<absl::Status(StoredSheet&)> mutate;
+  };
+  // UpdateSheet for each of `updates` (all of one period, distinct
+  // employees), in ONE transaction: each sheet is written, recorded and
+  // audited exactly as UpdateSheet would, and readers see the whole batch
+  // or none of it (so each sheet whole). Results in the order of
+  // `updates`. Any failure (a mutate's, an unknown employee: NotFound)
+  // fails the whole batch and writes nothing. A deadlock or lost
+  // connection reruns the batch, calling each mutate again.
+  virtual absl::StatusOr<std::vector<SheetWrite>> UpdateSheets(
+      std::span<const SheetUpdate> updates, const AuditActor& actor,
+      std::string_view action) = 0;
 
   virtual absl::StatusOr<std::vector<StoredChange>> SheetHistory(
       const std::string& employee_no, domain::Period period) = 0;

@@ -8,10 +8,12 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "store/mysql/literal.h"
 #include "store/mysql/statement.h"
 #include "store/mysql/transaction.h"
 
@@ -511,6 +513,205 @@ absl::StatusOr<SheetWrite> MysqlAppraisalStore::UpdateSheet(
       });
   if (!status.ok()) return status;
   return result;
+}
+
+namespace {
+
+void ExecuteText(sql::Connection& c, const std::string& sql) {
+  unique_ptr<sql::Statement> st(c.createStatement());
+  st->executeUpdate(sql);
+}
+
+// "?, ?, ..." bound to `keys`, for the batch's reads (prepared: the binary
+// protocol returns the doubles exactly, so an unchanged sheet compares
+// equal).
+void BindKeys(sql::PreparedStatement& st, domain::Period period,
+              const std::vector<std::string>& keys) {
+  st.setString(1, period.ToString());
+  for (size_t i = 0; i < keys.size(); ++i) st.setString(i + 2, keys[i]);
+}
+
+// The sheets of `keys` in `period` (locked) with their lines, by employee.
+std::map<std::string, StoredSheet> LoadSheets(sql::Connection& c,
+                                              domain::Period period,
+                                              const std::vector<std::string>& keys) {
+  std::map<std::string, StoredSheet> out;
+  if (keys.empty()) return out;
+  const std::string where =
+      absl::StrCat(" WHERE period = ? AND employee_no IN (", Placeholders(keys.size()), ")");
+  unique_ptr<sql::PreparedStatement> st(
+      c.prepareStatement(absl::StrCat(kSheetColumns, where, " FOR UPDATE")));
+  BindKeys(*st, period, keys);
+  unique_ptr<sql::ResultSet> rs(st->executeQuery());
+  while (rs->next()) {
+    StoredSheet sheet = ReadSheet(*rs);
+    std::string no = sheet.employee_no;
+    out.emplace(std::move(no), std::move(sheet));
+  }
+  if (out.empty()) return out;
+  unique_ptr<sql::PreparedStatement> lines(c.prepareStatement(
+      absl::StrCat(kLineColumns, where, " ORDER BY employee_no, position")));
+  BindKeys(*lines, period, keys);
+  unique_ptr<sql::ResultSet> lr(lines->executeQuery());
+  while (lr->next()) {
+    auto it = out.find(Str(*lr, 1));
+    if (it != out.end()) it->second.lines.push_back(ReadLine(*lr));
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<SheetWrite>> MysqlAppraisalStore::UpdateSheets(
+    std::span<const SheetUpdate> updates, const AuditActor& actor,
+    std::string_view action) {
+  namespace lit = literal;
+  std::vector<SheetWrite> results;
+  if (updates.empty()) return results;
+  const domain::Period period = updates.front().fresh.period;
+  std::vector<std::string> keys;
+  {
+    std::set<std::string> distinct;
+    for (const SheetUpdate& u : updates) {
+      if (!(u.fresh.period == period)) {
+        return absl::InvalidArgumentError("UpdateSheets: sheets of more than one period");
+      }
+      if (!distinct.insert(u.fresh.employee_no).second) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("UpdateSheets: ", u.fresh.employee_no, " twice"));
+      }
+      keys.push_back(u.fresh.employee_no);
+    }
+  }
+  const std::string period_literal = lit::Ascii(period.ToString());
+  absl::Status status =
+      RunInTransaction(*pool_, [&](sql::Connection& c) -> absl::Status {
+        results.assign(updates.size(), SheetWrite{});
+        // The batch's sheets, locked; then, as UpdateSheet does for one, the
+        // employees of the missing ones (so none vanishes under its new
+        // sheet and two creators queue), and those sheets again.
+        std::map<std::string, StoredSheet> current = LoadSheets(c, period, keys);
+        std::vector<std::string> missing;
+        for (const std::string& no : keys) {
+          if (!current.count(no)) missing.push_back(no);
+        }
+        if (!missing.empty()) {
+          unique_ptr<sql::PreparedStatement> emp(c.prepareStatement(absl::StrCat(
+              "SELECT employee_no FROM employee WHERE employee_no IN (",
+              Placeholders(missing.size()), ") FOR UPDATE")));
+          for (size_t i = 0; i < missing.size(); ++i) emp->setString(i + 1, missing[i]);
+          unique_ptr<sql::ResultSet> er(emp->executeQuery());
+          std::set<std::string> found;
+          while (er->next()) found.insert(Str(*er, 1));
+          for (const std::string& no : missing) {
+            if (!found.count(no)) {
+              return absl::NotFoundError(absl::StrCat("no employee \"", no, "\""));
+            }
+          }
+          current.merge(LoadSheets(c, period, missing));
+        }
+
+        // Decide every sheet, then write the changed ones with one
+        // statement per table (text protocol, values as hex literals).
+        std::string sheet_rows, line_rows, change_rows, deleted;
+        std::vector<AuditEntry> entries;
+        const int64_t now_us = NowMicros();
+        for (size_t i = 0; i < updates.size(); ++i) {
+          const SheetUpdate& u = updates[i];
+          auto it = current.find(u.fresh.employee_no);
+          const bool create = it == current.end();
+          StoredSheet before = create ? u.fresh : it->second;
+          StoredSheet after = before;
+          if (u.mutate) {
+            if (absl::Status s = u.mutate(after); !s.ok()) return s;
+          }
+          after.employee_no = u.fresh.employee_no;
+          after.period = period;
+          after.open_appeals = before.open_appeals;
+          SheetWrite& w = results[i];
+          if (!create && after == before) {
+            w.sheet = std::move(after);
+            continue;
+          }
+          const std::string no = lit::Ascii(after.employee_no);
+          absl::StrAppend(
+              &sheet_rows, sheet_rows.empty() ? "(" : ", (", no, ", ", period_literal,
+              ", ", lit::Ascii(TemplateWord(after.sheet_template)), ", ",
+              lit::Ascii(da::SheetStateName(after.state)), ", ",
+              after.kpi_weight ? lit::Int(*after.kpi_weight) : lit::Null(), ", ",
+              lit::Int(after.result_at), ", ", lit::Int(after.submitted_at), ", ",
+              lit::OptDouble(after.appeal_score), ")");
+          if (!create) absl::StrAppend(&deleted, deleted.empty() ? "" : ", ", no);
+          int position = 0;
+          for (const StoredLine& l : after.lines) {
+            absl::StrAppend(
+                &line_rows, line_rows.empty() ? "(" : ", (", no, ", ", period_literal,
+                ", ", lit::Ascii(l.line.id), ", ", lit::Int(position++), ", ",
+                lit::Ascii(da::SectionName(l.line.section)), ", ", lit::Utf8(l.title),
+                ", ", lit::Utf8(l.goal), ", ", lit::Utf8(l.standard), ", ",
+                lit::Utf8(l.data_source), ", ", lit::Double(l.line.weight), ", ",
+                lit::OptDouble(l.line.self_score), ", ",
+                lit::OptDouble(l.line.reviewer_score), ", ",
+                lit::OptDouble(l.line.subordinates_score), ", ",
+                lit::OptDouble(l.line.superior_score), ", ", lit::Double(l.line.points),
+                ", ", lit::Bool(l.line.confirmed), ", ", lit::Bool(l.line.satisfaction),
+                ", ", lit::Bool(l.line.insufficient_responses), ", ",
+                lit::Utf8(l.provenance_json), ")");
+          }
+          std::string before_json = create ? "" : SheetJson(before);
+          std::string after_json = SheetJson(after);
+          const std::string what =
+              create && after == u.fresh ? "create" : std::string(action);
+          absl::StrAppend(&change_rows, change_rows.empty() ? "(" : ", (", no, ", ",
+                          period_literal, ", ", lit::Int(now_us), ", ",
+                          lit::Utf8(actor.name), ", ", lit::Ascii(what), ", ",
+                          lit::Utf8(before_json), ", ", lit::Utf8(after_json), ")");
+          entries.push_back(AuditEntry{
+              actor, std::string(action),
+              absl::StrCat("sheet:", after.employee_no, "/", period.ToString()),
+              std::move(before_json), std::move(after_json)});
+          w.created = create;
+          w.changed = true;
+          w.sheet = std::move(after);
+        }
+        if (sheet_rows.empty()) return absl::OkStatus();
+        ExecuteText(c, absl::StrCat(
+                           "INSERT INTO appraisal_sheet (employee_no, period, template,"
+                           " state, kpi_weight, result_at, submitted_at, appeal_score)"
+                           " VALUES ",
+                           sheet_rows,
+                           " ON DUPLICATE KEY UPDATE template = VALUES(template),"
+                           " state = VALUES(state), kpi_weight = VALUES(kpi_weight),"
+                           " result_at = VALUES(result_at), submitted_at ="
+                           " VALUES(submitted_at), appeal_score = VALUES(appeal_score)"));
+        if (!deleted.empty()) {
+          ExecuteText(c, absl::StrCat("DELETE FROM appraisal_line WHERE period = ",
+                                      period_literal, " AND employee_no IN (", deleted,
+                                      ")"));
+        }
+        if (!line_rows.empty()) {
+          ExecuteText(c, absl::StrCat(
+                             "INSERT INTO appraisal_line (employee_no, period, line_id,"
+                             " position, section, title, goal, standard, data_source,"
+                             " weight, self_score, reviewer_score, subordinates_score,"
+                             " superior_score, points, confirmed, satisfaction,"
+                             " insufficient_responses, provenance_json) VALUES ",
+                             line_rows));
+        }
+        ExecuteText(c, absl::StrCat(
+                           "INSERT INTO appraisal_change (employee_no, period, at_us,"
+                           " who, what, before_json, after_json) VALUES ",
+                           change_rows));
+        // Audited per sheet, in the batch's order, last in the transaction
+        // (the chain head is then locked only for the rest of it).
+        for (const AuditEntry& entry : entries) {
+          absl::StatusOr<int64_t> seq = audit_->AppendInTransaction(c, entry);
+          if (!seq.ok()) return seq.status();
+        }
+        return absl::OkStatus();
+      });
+  if (!status.ok()) return status;
+  return results;
 }
 
 absl::StatusOr<std::vector<StoredChange>> MysqlAppraisalStore::SheetHistory(

@@ -26,6 +26,9 @@ class MysqlAppraisalStore final : public AppraisalStore {
   absl::StatusOr<SheetWrite> UpdateSheet(
       const StoredSheet& fresh, const AuditActor& actor, std::string_view action,
       const std::function<absl::Status(StoredSheet&)>& mutate) override;
+  absl::StatusOr<std::vector<SheetWrite>> UpdateSheets(
+      std::span<const SheetUpdate> updates, const AuditActor& actor,
+      std::string_view action) override;
   absl::StatusOr<std::vector<StoredChange>> SheetHistory(
       const std::string& employee_no, domain::Period period) override;
   absl::StatusOr<StoredDepartmentAppraisal> GetDepartmentAppraisal(
