@@ -33,6 +33,8 @@ readonly PACKAGES=(
     libcpp-httplib-dev
     chromium
     fonts-noto-cjk
+    nginx
+    mariadb-backup
 )
 
 log() { printf 'install-deps.sh: %s\n' "$*" >&2; }

@@ -9,7 +9,8 @@
 // Scenarios, each answer scenario on a fresh database and campaign with the
 // same number of answers (--answers tokens over --subjects employees,
 // issued through AdminService):
-//   group-commit   end to end, the ingest as configured (batches of 100)
+//   group-commit-wN end to end, the ingest with N writers (--writers, 2,4,8;
+//                  batches of --ingest-max-batch); "peak" is the best of them
 //   empty-calls    then, on the same server, Submit with a malformed token,
 //                  refused before any database work: the gRPC ceiling
 //   one-per-answer end to end, ingest_max_batch = 1 (one transaction each)
@@ -18,12 +19,23 @@
 //   raw-insert     only the INSERT of the same response rows, batches of
 //                  --raw-batch: the database's own ceiling, for reference
 //   half-peak      end to end, starts paced at --rate-fraction of the
-//                  group-commit rate, for latency
+//                  peak group-commit rate (--ingest-writers), for latency
+//   close-large    with --close-answers N: N responses inserted directly
+//                  into an open campaign, which is then closed through
+//                  AdminService (figures, table rebuilds, redo log), timed,
+//                  while one client keeps submitting to ANOTHER campaign:
+//                  its Submits during the close must not stall
 // After each answer scenario the response count (and the used tokens and
 // the aggregates' n) must equal the answers; otherwise the run fails
 // (exit 1). Every scenario runs --repeat times, interleaved, and the
-// summary shows each one's median. Targets: e2e >= 50 % of raw-batched,
-// e2e >= 5x one-per-answer, p99 <= 25 ms at half of peak; missing one
+// summary shows each one's median. Each scenario also prints the CPU that
+// the database (mariadbd, from /proc/<pid>/stat) and this process (server
+// and load: they share gRPC's threads, so this is split by thread name
+// only) used, and the statements the database executed per transaction.
+// Targets (issue 13): zero row-lock waits in group commit; peak e2e >= 50 %
+// of empty calls; p99 <= 25 ms at half of peak; 8 writers not slower than 4
+// (>= 0.95x, the run-to-run noise); close of --close-answers < 30 s with
+// Submits to another campaign going on (none slower than 1 s). Missing one
 // exits 3 only with --strict.
 #include <CLI/CLI.hpp>
 #include <cppconn/connection.h>
@@ -34,6 +46,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <dirent.h>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <unistd.h>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -41,6 +58,7 @@
 #include <iostream>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <optional>
 #include <random>
 #include <span>
@@ -66,6 +84,7 @@
 #include "store/mysql/campaign_figures.h"
 #include "store/mysql/connection_pool.h"
 #include "survey/v1/admin.grpc.pb.h"
+#include "survey/v1/respond.grpc.pb.h"
 
 namespace survey::bench {
 namespace {
@@ -89,6 +108,8 @@ struct Config {
   bool json = false;
   bool verbose = false;
   int repeat = 3;
+  std::vector<int> writers = {2, 4, 8};  // group-commit scenarios
+  int close_answers = 0;                 // close-large: 0 = not run
   std::vector<std::string> only;  // scenario names; empty = all
 };
 
@@ -99,6 +120,8 @@ struct Result {
   double per_second = 0;
   sim::LatencyStats latency;
   std::string note;
+  int64_t lock_waits = 0;
+  std::string cpu;  // who used how much CPU
 };
 
 // A fresh database with its server, an opened customer campaign over
@@ -273,13 +296,17 @@ absl::Status Verify(const std::string& scenario, Env& env, int64_t expected) {
 // the only busy one): transactions committed and row-lock waits.
 struct DbCounters {
   int64_t commits = 0, lock_waits = 0, lock_wait_ms = 0, deadlocks = 0;
+  // Statements: Questions counts what clients sent (text queries and
+  // prepared executions); a server-side prepare is one more round trip.
+  int64_t questions = 0, prepares = 0;
 };
 
 DbCounters ReadCounters(testing::TestDatabase& db) {
   DbCounters c;
   absl::StatusOr<std::vector<std::vector<std::string>>> rows = db.Query(
       "SHOW GLOBAL STATUS WHERE Variable_name IN ('Com_commit',"
-      " 'Innodb_row_lock_waits', 'Innodb_row_lock_time', 'Innodb_deadlocks')");
+      " 'Innodb_row_lock_waits', 'Innodb_row_lock_time', 'Innodb_deadlocks',"
+      " 'Questions', 'Com_stmt_prepare')");
   if (!rows.ok()) return c;
   for (const std::vector<std::string>& row : *rows) {
     if (row.size() != 2) continue;
@@ -288,25 +315,123 @@ DbCounters ReadCounters(testing::TestDatabase& db) {
     if (row[0] == "Innodb_row_lock_waits") c.lock_waits = v;
     if (row[0] == "Innodb_row_lock_time") c.lock_wait_ms = v;
     if (row[0] == "Innodb_deadlocks") c.deadlocks = v;
+    if (row[0] == "Questions") c.questions = v;
+    if (row[0] == "Com_stmt_prepare") c.prepares = v;
   }
   return c;
 }
 
-// "N txns (M per txn), W lock waits (T ms)" between `before` and now.
+// "N txns (M per txn), S statements + P prepares per txn, W lock waits (T
+// ms)" between `before` and now; `lock_waits` gets W.
 std::string CounterNote(testing::TestDatabase& db, const DbCounters& before,
-                        size_t answers) {
+                        size_t answers, int64_t* lock_waits = nullptr) {
   const DbCounters after = ReadCounters(db);
   const int64_t commits = after.commits - before.commits;
+  const double per = commits > 0 ? 1.0 / commits : 0.0;
   std::string note = absl::StrFormat(
-      "%d txns (%.1f answers each), %d row-lock waits (%d ms)", commits,
-      commits > 0 ? static_cast<double>(answers) / commits : 0.0,
-      after.lock_waits - before.lock_waits,
+      "%d txns (%.1f answers each; %.1f statements + %.1f prepares each), %d row-lock"
+      " waits (%d ms)",
+      commits, answers * per, (after.questions - before.questions) * per,
+      (after.prepares - before.prepares) * per, after.lock_waits - before.lock_waits,
       after.lock_wait_ms - before.lock_wait_ms);
+  if (lock_waits != nullptr) *lock_waits = after.lock_waits - before.lock_waits;
   if (after.deadlocks > before.deadlocks) {
     absl::StrAppend(&note, ", ", after.deadlocks - before.deadlocks,
                     " deadlocks");
   }
   return note;
+}
+
+// CPU used, from /proc: this process (the server and, for the end-to-end
+// scenarios, the load: they share gRPC's threads, so only a split by
+// thread name is possible) and mariadbd (its pid from @@pid_file).
+struct CpuSample {
+  std::map<int, std::pair<std::string, int64_t>> threads;  // tid -> name, ticks
+  int64_t process = 0, db = 0;
+  Clock::time_point at = Clock::now();
+};
+
+// utime + stime of /proc/.../stat, in clock ticks; the name in `comm`.
+int64_t StatTicks(const std::string& path, std::string* comm) {
+  std::ifstream in(path);
+  std::string line;
+  if (!std::getline(in, line)) return 0;
+  const size_t open = line.find('('), close = line.rfind(')');
+  if (open == std::string::npos || close == std::string::npos) return 0;
+  if (comm != nullptr) *comm = line.substr(open + 1, close - open - 1);
+  std::istringstream rest(line.substr(close + 2));
+  std::string field;
+  int64_t utime = 0, stime = 0;
+  for (int i = 3; rest >> field; ++i) {  // field 3 is the state
+    if (i == 14) utime = std::stoll(field);
+    if (i == 15) {
+      stime = std::stoll(field);
+      break;
+    }
+  }
+  return utime + stime;
+}
+
+int DbPid(testing::TestDatabase& db) {
+  static int pid = -1;
+  if (pid >= 0) return pid;
+  pid = 0;
+  absl::StatusOr<std::vector<std::vector<std::string>>> rows = db.Query("SELECT @@pid_file");
+  if (rows.ok() && rows->size() == 1 && (*rows)[0].size() == 1) {
+    std::ifstream in((*rows)[0][0]);
+    if (!(in >> pid)) pid = 0;
+  }
+  return pid;
+}
+
+CpuSample SampleCpu(testing::TestDatabase& db) {
+  CpuSample s;
+  s.process = StatTicks("/proc/self/stat", nullptr);
+  if (const int pid = DbPid(db); pid > 0) {
+    s.db = StatTicks(absl::StrCat("/proc/", pid, "/stat"), nullptr);
+  }
+  if (DIR* dir = opendir("/proc/self/task")) {
+    while (dirent* e = readdir(dir)) {
+      if (e->d_name[0] == '.') continue;
+      std::string name;
+      const int64_t ticks =
+          StatTicks(absl::StrCat("/proc/self/task/", e->d_name, "/stat"), &name);
+      s.threads[std::atoi(e->d_name)] = {name, ticks};
+    }
+    closedir(dir);
+  }
+  return s;
+}
+
+// "cpu s: mariadbd 3.1, bench 4.2 (default-executo 2.0, submit_bench 1.9,
+// ...) in 4.0 s"
+std::string CpuNote(testing::TestDatabase& db, const CpuSample& before) {
+  const CpuSample after = SampleCpu(db);
+  const double tick = 1.0 / static_cast<double>(sysconf(_SC_CLK_TCK));
+  std::map<std::string, int64_t> by_name;
+  int64_t live = 0;
+  for (const auto& [tid, t] : after.threads) {
+    auto was = before.threads.find(tid);
+    const int64_t d = t.second - (was == before.threads.end() ? 0 : was->second.second);
+    by_name[t.first] += d;
+    live += d;
+  }
+  const int64_t process = after.process - before.process;
+  if (process > live) by_name["(ended threads)"] += process - live;
+  std::vector<std::pair<int64_t, std::string>> top;
+  for (const auto& [name, d] : by_name) {
+    if (d > 0) top.push_back({d, name});
+  }
+  std::sort(top.rbegin(), top.rend());
+  std::string threads;
+  for (size_t i = 0; i < top.size() && i < 4; ++i) {
+    absl::StrAppend(&threads, i ? ", " : "", top[i].second, " ",
+                    absl::StrFormat("%.1f", top[i].first * tick));
+  }
+  return absl::StrFormat(
+      "cpu s: mariadbd %.1f, bench %.1f (%s) in %.1f s", (after.db - before.db) * tick,
+      process * tick, threads,
+      std::chrono::duration<double>(after.at - before.at).count());
 }
 
 sim::SimOptions LoadOptions(const Config& cfg) {
@@ -341,9 +466,13 @@ absl::StatusOr<Result> RunEndToEnd(const std::string& name, const Config& cfg,
   sim::SimOptions o = LoadOptions(cfg);
   o.rate_per_second = rate;
   const DbCounters before = ReadCounters(env.ts->db());
+  const CpuSample cpu_before = SampleCpu(env.ts->db());
   sim::SimSummary s =
       sim::RunSimulation(LoadChannels(cfg, env, 1), env.tokens, o);
-  const std::string counters = CounterNote(env.ts->db(), before, s.answered);
+  const std::string cpu = CpuNote(env.ts->db(), cpu_before);
+  int64_t lock_waits = 0;
+  const std::string counters =
+      CounterNote(env.ts->db(), before, s.answered, &lock_waits);
   if (s.answered != env.tokens.size() || !s.ok()) {
     return absl::InternalError(absl::StrCat(
         name, ": the load did not end cleanly:\n", sim::SummaryText(s)));
@@ -355,6 +484,8 @@ absl::StatusOr<Result> RunEndToEnd(const std::string& name, const Config& cfg,
   r.per_second = s.answers_per_second;
   r.latency = s.submit_latency;
   r.note = counters;
+  r.lock_waits = lock_waits;
+  r.cpu = cpu;
   if (s.retries > 0) {
     absl::StrAppend(&r.note, ", ", s.retries, " retries after UNAVAILABLE");
   }
@@ -373,7 +504,9 @@ absl::StatusOr<Result> RunEmptyCalls(const Config& cfg, Env& env,
   std::vector<std::string> malformed(n, "not-a-token!");
   sim::SimOptions o = LoadOptions(cfg);
   o.retry_unavailable = false;
+  const CpuSample cpu_before = SampleCpu(env.ts->db());
   sim::SimSummary s = sim::RunSimulation(LoadChannels(cfg, env, 2), malformed, o);
+  const std::string cpu = CpuNote(env.ts->db(), cpu_before);
   // Refused as malformed, or, once the address has used up its budget of
   // invalid tokens (if the server meters them), as RESOURCE_EXHAUSTED
   // before the token is even looked at.
@@ -393,6 +526,7 @@ absl::StatusOr<Result> RunEmptyCalls(const Config& cfg, Env& env,
   r.latency = s.submit_latency;
   r.note = absl::StrCat("calls/s; ", invalid, " INVALID_ARGUMENT, ", exhausted,
                         " RESOURCE_EXHAUSTED");
+  r.cpu = cpu;
   if (absl::Status v = Verify("empty-calls", env, answers_already_stored);
       !v.ok()) {
     return v;
@@ -494,6 +628,7 @@ absl::StatusOr<Result> RunRaw(const Config& cfg, Env& env) {
   std::atomic<int64_t> accepted{0};
   const size_t batch = static_cast<size_t>(cfg.raw_batch);
   const DbCounters before = ReadCounters(env.ts->db());
+  const CpuSample cpu_before = SampleCpu(env.ts->db());
   absl::StatusOr<std::pair<double, std::vector<double>>> run = RunSlices(
       items.size(), batch, cfg.raw_threads,
       [&](size_t begin, size_t n) -> absl::Status {
@@ -518,9 +653,10 @@ absl::StatusOr<Result> RunRaw(const Config& cfg, Env& env) {
   r.seconds = seconds;
   r.per_second = seconds > 0 ? r.count / seconds : 0;
   r.latency = sim::ComputeLatency(std::move(run->second));
+  r.cpu = CpuNote(env.ts->db(), cpu_before);
   r.note = absl::StrCat("SubmitBatch x", batch, ", ", cfg.raw_threads,
                         " threads, latency per batch; ",
-                        CounterNote(env.ts->db(), before, r.count));
+                        CounterNote(env.ts->db(), before, r.count, &r.lock_waits));
   if (absl::Status v = Verify("raw-batched", env, accepted.load()); !v.ok()) {
     return v;
   }
@@ -555,6 +691,7 @@ absl::StatusOr<Result> RunRawInsert(const Config& cfg, Env& env) {
       leases.push_back(std::move(*lease));
     }
   }
+  const CpuSample cpu_before = SampleCpu(env.ts->db());
   absl::StatusOr<std::pair<double, std::vector<double>>> run = RunSlices(
       answers.size(), static_cast<size_t>(cfg.raw_batch), cfg.raw_threads,
       [&](size_t begin, size_t n) -> absl::Status {
@@ -595,6 +732,7 @@ absl::StatusOr<Result> RunRawInsert(const Config& cfg, Env& env) {
       });
   if (!run.ok()) return run.status();
   Result r;
+  r.cpu = CpuNote(env.ts->db(), cpu_before);
   r.name = "raw-insert";
   r.count = answers.size();
   r.seconds = run->first;
@@ -621,6 +759,7 @@ void PrintResult(const Result& r) {
       r.name.c_str(), r.count, r.seconds, r.per_second, r.latency.p50_ms,
       r.latency.p99_ms, r.latency.max_ms, r.note.empty() ? "" : "  # ",
       r.note.c_str());
+  if (!r.cpu.empty()) std::printf("  %-15s %s\n", "", r.cpu.c_str());
   std::fflush(stdout);
 }
 
@@ -660,40 +799,171 @@ absl::StatusOr<Result> OnFreshEnv(const std::string& name, const Config& cfg,
   return run(*env);
 }
 
-struct Round {
-  std::optional<Result> group, one, raw, insert, empty, half;
-};
+// Each scenario's result of one round, by scenario name.
+using Round = std::map<std::string, Result>;
+
+std::string GroupName(int writers) { return absl::StrCat("group-commit-w", writers); }
 
 bool Wanted(const Config& cfg, const std::string& name) {
-  return cfg.only.empty() ||
-         std::find(cfg.only.begin(), cfg.only.end(), name) != cfg.only.end();
+  if (cfg.only.empty()) return name != "close-large" || cfg.close_answers > 0;
+  return std::find(cfg.only.begin(), cfg.only.end(), name) != cfg.only.end() ||
+         (name.rfind("group-commit", 0) == 0 &&
+          std::find(cfg.only.begin(), cfg.only.end(), "group-commit") != cfg.only.end());
+}
+
+// close-large: `cfg.close_answers` responses inserted straight into an
+// open campaign A, which is then closed through AdminService (timed), while
+// one client submits to campaign B, one call after the other; the Submits
+// that overlapped the close show whether it blocked them.
+absl::StatusOr<Result> RunCloseLarge(const Config& cfg, Env& env) {
+  auto admin = v1::AdminService::NewStub(env.ts->channel());
+  v1::CreateCampaignRequest create;
+  create.mutable_campaign()->set_kind(v1::CAMPAIGN_KIND_CUSTOMER_SATISFACTION);
+  create.mutable_campaign()->set_period("2026-11");
+  create.mutable_campaign()->set_template_key("default");
+  create.mutable_campaign()->mutable_title()->set_zh("大活动");
+  create.mutable_campaign()->mutable_title()->set_en("Large");
+  v1::Campaign a;
+  if (absl::Status s = FromGrpc("CreateCampaign",
+                                admin->CreateCampaign(StaffContext(60).get(), create, &a));
+      !s.ok()) {
+    return s;
+  }
+  v1::CampaignTransitionRequest open;
+  open.set_id(a.id());
+  v1::Campaign opened;
+  if (absl::Status s = FromGrpc("OpenCampaign",
+                                admin->OpenCampaign(StaffContext(60).get(), open, &opened));
+      !s.ok()) {
+    return s;
+  }
+  // The answers, 100,000 per statement (MariaDB's SEQUENCE engine).
+  const Clock::time_point load_start = Clock::now();
+  std::string scores = "CONCAT_WS(','";
+  for (int i = 0; i < 9; ++i) {
+    absl::StrAppend(&scores, ", 1 + (seq DIV ", 1 + i * 3, ") % 10");
+  }
+  scores += ")";
+  for (int64_t begin = 1; begin <= cfg.close_answers; begin += 100000) {
+    const int64_t end = std::min<int64_t>(cfg.close_answers, begin + 99999);
+    if (absl::Status s = env.ts->db().Execute(absl::StrCat(
+            "INSERT INTO response (id, campaign_id, subject_kind, subject_code,"
+            " group_code, period, scores, reasons, comment) SELECT RANDOM_BYTES(16), '",
+            a.id(), "', 'employee', CONCAT('E', LPAD(1 + seq % ", cfg.subjects,
+            ", 4, '0')), '', '2026-11', ", scores, ", '[]', '' FROM seq_", begin, "_to_",
+            end));
+        !s.ok()) {
+      return s;
+    }
+  }
+  std::printf("  inserted %d answers into campaign A in %.1f s\n", cfg.close_answers,
+              std::chrono::duration<double>(Clock::now() - load_start).count());
+
+  // The prober: Submits to campaign B (env's tokens), one at a time.
+  std::atomic<bool> stop{false};
+  struct Call {
+    Clock::time_point start, end;
+    grpc::StatusCode code;
+  };
+  std::vector<Call> calls;
+  std::thread prober([&] {
+    auto respond = v1::RespondService::NewStub(env.ts->channel());
+    std::vector<sim::Answer> answers = Answers(cfg, env.tokens.size());
+    for (size_t i = 0; i < env.tokens.size() && !stop.load(); ++i) {
+      v1::SubmitRequest req;
+      req.set_token(env.tokens[i]);
+      req.set_submission_id(answers[i].submission_id);
+      for (int score : answers[i].scores) req.add_scores(score);
+      for (const std::string& reason : answers[i].reasons) req.add_reasons(reason);
+      req.set_comment(answers[i].comment);
+      grpc::ClientContext ctx;
+      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(120));
+      v1::SubmitResponse resp;
+      const Clock::time_point t0 = Clock::now();
+      grpc::Status st = respond->Submit(&ctx, req, &resp);
+      calls.push_back({t0, Clock::now(), st.error_code()});
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const DbCounters before = ReadCounters(env.ts->db());
+  const CpuSample cpu_before = SampleCpu(env.ts->db());
+  const Clock::time_point close_start = Clock::now();
+  v1::CampaignTransitionRequest close;
+  close.set_id(a.id());
+  v1::Campaign closed;
+  absl::Status closed_status =
+      FromGrpc("CloseCampaign", admin->CloseCampaign(StaffContext(600).get(), close, &closed));
+  const Clock::time_point close_end = Clock::now();
+  const std::string cpu = CpuNote(env.ts->db(), cpu_before);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  stop = true;
+  prober.join();
+  if (!closed_status.ok()) return closed_status;
+
+  absl::StatusOr<int64_t> built = Count(
+      env.ts->db(), absl::StrCat("SELECT COALESCE(SUM(n), 0) FROM aggregate WHERE"
+                                 " campaign_id = '", a.id(), "'"));
+  if (!built.ok()) return built.status();
+  if (*built != cfg.close_answers) {
+    return absl::DataLossError(absl::StrCat("close-large: aggregate n = ", *built,
+                                            ", inserted ", cfg.close_answers));
+  }
+  std::vector<double> during;
+  int64_t failed = 0;
+  for (const Call& c : calls) {
+    if (c.code != grpc::StatusCode::OK) ++failed;
+    if (c.end < close_start || c.start > close_end) continue;
+    during.push_back(std::chrono::duration<double, std::milli>(c.end - c.start).count());
+  }
+  Result r;
+  r.name = "close-large";
+  r.count = static_cast<size_t>(cfg.close_answers);
+  r.seconds = std::chrono::duration<double>(close_end - close_start).count();
+  r.per_second = r.seconds > 0 ? r.count / r.seconds : 0;
+  const size_t overlapping = during.size();
+  r.latency = sim::ComputeLatency(std::move(during));
+  r.cpu = cpu;
+  r.note = absl::StrFormat(
+      "answers closed/s; latency: %d Submits to another campaign during the close"
+      " (%d not OK); %s",
+      overlapping, failed, CounterNote(env.ts->db(), before, 0, &r.lock_waits));
+  std::printf("  verified: aggregate n of the closed campaign = %d\n", cfg.close_answers);
+  return r;
 }
 
 // Every wanted scenario once, each (but empty-calls) on a fresh database.
-absl::StatusOr<Round> RunRound(const Config& cfg) {
+absl::StatusOr<Round> RunRound(const Config& cfg, bool first_round) {
   Round round;
-  // (a) group commit at full load, then (d) empty calls on the same server
-  // (last: a server's abuse limiter may then refuse this address a while).
-  if (Wanted(cfg, "group-commit") || Wanted(cfg, "empty-calls") ||
-      Wanted(cfg, "half-peak")) {
+  // (a) group commit at full load with each number of writers, then (d)
+  // empty calls on the server with --ingest-writers (last: a server's
+  // abuse limiter may then refuse this address a while).
+  for (int writers : cfg.writers) {
+    const std::string name = GroupName(writers);
+    const bool empty_here = writers == cfg.ingest_writers && Wanted(cfg, "empty-calls");
+    if (!Wanted(cfg, name) && !empty_here &&
+        !(Wanted(cfg, "half-peak") && writers == cfg.ingest_writers)) {
+      continue;
+    }
+    Config c = cfg;
+    c.ingest_writers = writers;
     absl::StatusOr<Result> r = OnFreshEnv(
-        "group-commit", cfg, ServerFor(cfg, cfg.ingest_max_batch),
+        name, c, ServerFor(c, c.ingest_max_batch),
         [&](Env& env) -> absl::StatusOr<Result> {
-          absl::StatusOr<Result> g = RunEndToEnd("group-commit", cfg, env, 0);
+          absl::StatusOr<Result> g = RunEndToEnd(name, c, env, 0);
           if (!g.ok()) return g;
           PrintResult(*g);
-          if (Wanted(cfg, "empty-calls")) {
+          if (empty_here) {
             std::printf("empty-calls: same server\n");
             absl::StatusOr<Result> e =
-                RunEmptyCalls(cfg, env, static_cast<int64_t>(g->count));
+                RunEmptyCalls(c, env, static_cast<int64_t>(g->count));
             if (!e.ok()) return e.status();
-            round.empty = *e;
-            PrintResult(*round.empty);
+            round["empty-calls"] = *e;
+            PrintResult(*e);
           }
           return g;
         });
     if (!r.ok()) return r.status();
-    round.group = *r;
+    round[name] = *r;
   }
 
   // (b) one transaction per answer.
@@ -703,8 +973,8 @@ absl::StatusOr<Round> RunRound(const Config& cfg) {
           return RunEndToEnd("one-per-answer", cfg, env, 0);
         });
     if (!r.ok()) return r.status();
-    round.one = *r;
-    PrintResult(*round.one);
+    round["one-per-answer"] = *r;
+    PrintResult(*r);
   }
 
   // (c) raw batches, no gRPC.
@@ -713,73 +983,135 @@ absl::StatusOr<Round> RunRound(const Config& cfg) {
         OnFreshEnv("raw-batched", cfg, ServerFor(cfg, cfg.ingest_max_batch),
                    [&](Env& env) { return RunRaw(cfg, env); });
     if (!r.ok()) return r.status();
-    round.raw = *r;
-    PrintResult(*round.raw);
+    round["raw-batched"] = *r;
+    PrintResult(*r);
   }
 
-  // (c') only the INSERT of the rows: the issue's reference, probably.
+  // (c') only the INSERT of the rows: the database's ceiling.
   if (Wanted(cfg, "raw-insert")) {
     absl::StatusOr<Result> r =
         OnFreshEnv("raw-insert", cfg, ServerFor(cfg, cfg.ingest_max_batch),
                    [&](Env& env) { return RunRawInsert(cfg, env); });
     if (!r.ok()) return r.status();
-    round.insert = *r;
-    PrintResult(*round.insert);
+    round["raw-insert"] = *r;
+    PrintResult(*r);
   }
 
-  // (e) end to end at a fraction of this round's group-commit rate.
+  // (e) end to end at a fraction of this round's peak group-commit rate.
   if (Wanted(cfg, "half-peak")) {
-    const double rate = cfg.rate_fraction * round.group->per_second;
+    double peak = 0;
+    for (int writers : cfg.writers) {
+      auto it = round.find(GroupName(writers));
+      if (it != round.end()) peak = std::max(peak, it->second.per_second);
+    }
+    const double rate = cfg.rate_fraction * peak;
     absl::StatusOr<Result> r = OnFreshEnv(
         "half-peak", cfg, ServerFor(cfg, cfg.ingest_max_batch),
         [&](Env& env) { return RunEndToEnd("half-peak", cfg, env, rate); });
     if (!r.ok()) return r.status();
-    round.half = *r;
-    round.half->note = absl::StrCat(
-        absl::StrFormat("paced at %.0f/s = %.0f %% of group-commit; ", rate,
+    r->note = absl::StrCat(
+        absl::StrFormat("paced at %.0f/s = %.0f %% of peak group-commit; ", rate,
                         cfg.rate_fraction * 100),
-        round.half->note);
-    PrintResult(*round.half);
+        r->note);
+    round["half-peak"] = *r;
+    PrintResult(*r);
+  }
+
+  // (f) closing a large campaign: once (the first round), it takes long.
+  if (first_round && Wanted(cfg, "close-large") && cfg.close_answers > 0) {
+    Config c = cfg;
+    c.answers = std::min(cfg.answers, 20000);
+    absl::StatusOr<Result> r =
+        OnFreshEnv("close-large", c, ServerFor(c, c.ingest_max_batch),
+                   [&](Env& env) { return RunCloseLarge(c, env); });
+    if (!r.ok()) return r.status();
+    round["close-large"] = *r;
+    PrintResult(*r);
   }
   return round;
 }
 
+const Result* Find(const Round& r, const std::string& name) {
+  auto it = r.find(name);
+  return it == r.end() ? nullptr : &it->second;
+}
+
+// The best group-commit scenario of `r`, or null.
+const Result* Peak(const Config& cfg, const Round& r) {
+  const Result* peak = nullptr;
+  for (int writers : cfg.writers) {
+    const Result* g = Find(r, GroupName(writers));
+    if (g != nullptr && (peak == nullptr || g->per_second > peak->per_second)) peak = g;
+  }
+  return peak;
+}
+
 // The ratios and targets of `r`, one per line; with `all_met` non-null
 // also whether every target that could be judged was met, else one line.
-std::string Ratios(const Round& r, bool* all_met) {
+std::string Ratios(const Config& cfg, const Round& r, bool* all_met) {
   std::vector<std::string> lines;
-  auto target = [&](const char* label, double value, const char* unit,
+  auto target = [&](const std::string& label, double value, const char* unit,
                     const char* goal, bool met) {
     if (all_met != nullptr) *all_met = *all_met && met;
-    lines.push_back(absl::StrFormat("%-20s %7.2f%-3s target %-8s %s", label,
-                                    value, unit, goal, met ? "met" : "NOT MET"));
+    lines.push_back(absl::StrFormat("%-28s %9.2f%-3s target %-10s %s", label, value,
+                                    unit, goal, met ? "met" : "NOT MET"));
   };
-  if (r.group && r.raw) {
-    const double v = r.group->per_second / r.raw->per_second;
-    target("e2e / raw-batched", v, "", ">= 0.50", v >= 0.5);
+  auto info = [&](const std::string& label, double value, const char* what) {
+    lines.push_back(absl::StrFormat("%-28s %9.2f    (%s)", label, value, what));
+  };
+  const Result* peak = Peak(cfg, r);
+  int64_t waits = 0;
+  bool any_group = false;
+  for (int writers : cfg.writers) {
+    if (const Result* g = Find(r, GroupName(writers))) {
+      waits += g->lock_waits;
+      any_group = true;
+    }
   }
-  if (r.group && r.one) {
-    const double v = r.group->per_second / r.one->per_second;
-    target("e2e / one-per-answer", v, "", ">= 5.00", v >= 5.0);
+  if (any_group) {
+    target("group-commit row-lock waits", static_cast<double>(waits), "", "= 0",
+           waits == 0);
   }
-  if (r.half) {
-    target("p99 at half peak", r.half->latency.p99_ms, " ms", "<= 25 ms",
-           r.half->latency.p99_ms <= 25.0);
+  if (peak != nullptr) {
+    if (const Result* e = Find(r, "empty-calls")) {
+      target(absl::StrCat("peak e2e (", peak->name.substr(13), ") / empty calls"),
+             peak->per_second / e->per_second, "", ">= 0.50",
+             peak->per_second / e->per_second >= 0.5);
+    }
   }
-  if (r.group && r.insert) {
-    lines.push_back(absl::StrFormat("%-20s %7.2f    (the INSERT alone, for reference)",
-                                    "e2e / raw-insert",
-                                    r.group->per_second / r.insert->per_second));
+  if (const Result* h = Find(r, "half-peak")) {
+    target("p99 at half peak", h->latency.p99_ms, " ms", "<= 25 ms",
+           h->latency.p99_ms <= 25.0);
   }
-  if (r.group && r.empty) {
-    lines.push_back(absl::StrFormat("%-20s %7.2f    (share of the gRPC ceiling)",
-                                    "e2e / empty calls",
-                                    r.group->per_second / r.empty->per_second));
+  const Result* w4 = Find(r, GroupName(4));
+  const Result* w8 = Find(r, GroupName(8));
+  if (w4 != nullptr && w8 != nullptr) {
+    const double v = w8->per_second / w4->per_second;
+    target("8 writers / 4 writers", v, "", ">= 0.95", v >= 0.95);
+  }
+  if (const Result* c = Find(r, "close-large")) {
+    target(absl::StrCat("close of ", c->count, " answers"), c->seconds, " s", "< 30 s",
+           c->seconds < 30);
+    target("other campaign's Submit, max", c->latency.max_ms, " ms", "< 1000 ms",
+           c->latency.count > 0 && c->latency.max_ms < 1000);
+  }
+  if (peak != nullptr) {
+    if (const Result* x = Find(r, "raw-batched")) {
+      info("peak e2e / raw-batched", peak->per_second / x->per_second,
+           "the store alone");
+    }
+    if (const Result* x = Find(r, "raw-insert")) {
+      info("peak e2e / raw-insert", peak->per_second / x->per_second,
+           "the database's INSERT ceiling");
+    }
+    if (const Result* x = Find(r, "one-per-answer")) {
+      info("peak e2e / one-per-answer", peak->per_second / x->per_second,
+           "batching's gain");
+    }
   }
   if (all_met == nullptr) {
     std::string compact;
     for (const std::string& line : lines) {
-      // "e2e / raw-batched  0.73  target >= 0.50  met" -> "e2e / raw-batched 0.73 met"
       std::vector<std::string> words = absl::StrSplit(line, ' ', absl::SkipEmpty());
       absl::StrAppend(&compact, compact.empty() ? "" : "; ", absl::StrJoin(words, " "));
     }
@@ -842,11 +1174,20 @@ int Main(int argc, char** argv) {
                  "median round (by rate; half-peak by p99)")
       ->check(CLI::Range(1, 100))
       ->capture_default_str();
+  app.add_option("--writers", cfg.writers,
+                 "group-commit scenarios: ingest writers of each")
+      ->check(CLI::Range(1, 256))
+      ->delimiter(',');
+  app.add_option("--close-answers", cfg.close_answers,
+                 "close-large: answers in the closed campaign (0 = not run)")
+      ->check(CLI::Range(0, 100000000))
+      ->capture_default_str();
   app.add_option("--only", cfg.only,
                  "scenarios to run (half-peak needs group-commit's rate, so "
                  "it runs that too)")
-      ->check(CLI::IsMember({"group-commit", "empty-calls", "one-per-answer",
-                             "raw-batched", "raw-insert", "half-peak"}))
+      ->check(CLI::IsMember({"group-commit", "group-commit-w2", "group-commit-w4",
+                             "group-commit-w8", "empty-calls", "one-per-answer",
+                             "raw-batched", "raw-insert", "half-peak", "close-large"}))
       ->delimiter(',');
   CLI11_PARSE(app, argc, argv);
 
@@ -869,29 +1210,30 @@ int Main(int argc, char** argv) {
   std::vector<Round> rounds;
   for (int i = 1; i <= cfg.repeat; ++i) {
     if (cfg.repeat > 1) std::printf("--- round %d of %d\n", i, cfg.repeat);
-    absl::StatusOr<Round> round = RunRound(cfg);
+    absl::StatusOr<Round> round = RunRound(cfg, i == 1);
     if (!round.ok()) return Fail(round.status());
     rounds.push_back(*round);
     if (cfg.repeat > 1) {
-      std::printf("  round %d: %s\n", i, Ratios(*round, nullptr).c_str());
+      std::printf("  round %d: %s\n", i, Ratios(cfg, *round, nullptr).c_str());
     }
   }
   // Per scenario the median round: by rate, and for the paced run by p99.
   Round median;
-  for (std::optional<Result> Round::*field :
-       {&Round::group, &Round::one, &Round::raw, &Round::insert, &Round::empty,
-        &Round::half}) {
+  std::set<std::string> names;
+  for (const Round& r : rounds) {
+    for (const auto& [name, result] : r) names.insert(name);
+  }
+  for (const std::string& name : names) {
     std::vector<Result> runs;
     for (const Round& r : rounds) {
-      if ((r.*field).has_value()) runs.push_back(*(r.*field));
+      if (const Result* x = Find(r, name)) runs.push_back(*x);
     }
-    if (runs.empty()) continue;
-    const bool by_p99 = field == &Round::half;
+    const bool by_p99 = name == "half-peak";
     std::sort(runs.begin(), runs.end(), [by_p99](const Result& a, const Result& b) {
       return by_p99 ? a.latency.p99_ms < b.latency.p99_ms
                     : a.per_second < b.per_second;
     });
-    median.*field = runs[runs.size() / 2];
+    median[name] = runs[runs.size() / 2];
   }
 
   std::printf("\nsummary%s (per second; latency in ms, Submit send to "
@@ -899,33 +1241,27 @@ int Main(int argc, char** argv) {
               cfg.repeat > 1 ? absl::StrCat(", median of ", cfg.repeat,
                                             " rounds").c_str()
                              : "");
-  for (const auto* r : {&median.group, &median.one, &median.raw,
-                        &median.insert, &median.empty, &median.half}) {
-    if (r->has_value()) PrintResult(**r);
+  std::vector<std::string> order;
+  for (int writers : cfg.writers) order.push_back(GroupName(writers));
+  for (const char* n : {"empty-calls", "one-per-answer", "raw-batched", "raw-insert",
+                        "half-peak", "close-large"}) {
+    order.push_back(n);
   }
-  std::printf("\n");
+  for (const std::string& name : order) {
+    if (const Result* r = Find(median, name)) PrintResult(*r);
+  }
+  std::printf("\ntargets (issue 13)\n");
   bool all_met = true;
-  std::printf("%s", Ratios(median, &all_met).c_str());
+  std::printf("%s", Ratios(cfg, median, &all_met).c_str());
   if (cfg.json) {
     std::string json = "{";
-    for (const auto* r : {&median.group, &median.one, &median.raw,
-                          &median.insert, &median.empty, &median.half}) {
-      if (!r->has_value()) continue;
-      absl::StrAppend(&json, json.size() > 1 ? "," : "", JsonResult(**r));
+    for (const std::string& name : order) {
+      if (const Result* r = Find(median, name)) {
+        absl::StrAppend(&json, json.size() > 1 ? "," : "", JsonResult(*r));
+      }
     }
     absl::StrAppend(&json, ",\"rounds\":", cfg.repeat);
-    if (median.group && median.raw) {
-      absl::StrAppend(&json, absl::StrFormat(",\"e2e_over_raw\":%.3f",
-                                             median.group->per_second /
-                                                 median.raw->per_second));
-    }
-    if (median.group && median.one) {
-      absl::StrAppend(&json, absl::StrFormat(",\"e2e_over_one\":%.3f",
-                                             median.group->per_second /
-                                                 median.one->per_second));
-    }
-    absl::StrAppend(&json, ",\"targets_met\":", all_met ? "true" : "false",
-                    "}");
+    absl::StrAppend(&json, ",\"targets_met\":", all_met ? "true" : "false", "}");
     std::printf("%s\n", json.c_str());
   }
   if (cfg.strict && !all_met) return 3;

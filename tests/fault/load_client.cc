@@ -36,7 +36,8 @@ size_t LoadReport::Count(Outcome o) const {
 
 namespace {
 
-std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address, int i) {
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address, int i,
+                                          const LoadOptions& options) {
   grpc::ChannelArguments args;
   // Reconnect quickly after the server comes back: the default backoff
   // grows to two minutes, longer than a run.
@@ -46,8 +47,16 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address, int i) {
   // Distinct channels get distinct connections, as distinct phones would.
   args.SetInt("survey.fault.channel", i);
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(),
-                                   args);
+  if (options.tls_ca_pem.empty()) {
+    return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(),
+                                     args);
+  }
+  if (!options.tls_server_name.empty()) {
+    args.SetSslTargetNameOverride(options.tls_server_name);
+  }
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = options.tls_ca_pem;
+  return grpc::CreateCustomChannel(address, grpc::SslCredentials(ssl), args);
 }
 
 absl::Duration RetryAfter(const grpc::ClientContext& ctx, int attempt,
@@ -75,7 +84,7 @@ LoadReport RunLoad(const std::string& address,
   const absl::Time start = absl::Now();
 
   auto worker = [&](int t) {
-    auto stub = v1::RespondService::NewStub(MakeChannel(address, t % 8));
+    auto stub = v1::RespondService::NewStub(MakeChannel(address, t % 8, options));
     std::mt19937_64 jitter(t);
     for (size_t i = next++; i < plan.size(); i = next++) {
       if (options.rate_per_second > 0) {

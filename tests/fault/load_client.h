@@ -50,6 +50,11 @@ struct LoadOptions {
   absl::Duration call_timeout = absl::Seconds(5);
   absl::Duration give_up_after = absl::Seconds(60);  // per token
   absl::Duration max_retry_after = absl::Seconds(2);
+  // TLS to `address` (e.g. nginx in front, tests/e2e/nginx_test.cc): the
+  // PEM of the CA to trust, and the name the certificate must carry when
+  // it is not the host in `address`. Empty: plaintext.
+  std::string tls_ca_pem;
+  std::string tls_server_name;
 };
 
 // One attempt that did not end OK: when it was sent and how it ended.
@@ -66,7 +71,8 @@ struct LoadReport {
   size_t Count(Outcome o) const;
 };
 
-// Runs the whole plan against `address` (host:port, plaintext) and blocks
+// Runs the whole plan against `address` (host:port; plaintext unless
+// options.tls_ca_pem is set) and blocks
 // until every token is acknowledged or has given up. `acks_after` lets the
 // test observe progress: it is incremented for every OK/ALREADY_EXISTS.
 LoadReport RunLoad(const std::string& address,
