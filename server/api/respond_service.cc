@@ -149,6 +149,7 @@ std::shared_ptr<RespondServiceImpl::Call> RespondServiceImpl::Begin(
       ++working_;
       return call;
     }
+    last_refused_ = absl::Now();
   }
   reactor->Finish(PublicStatus(Failure::kShuttingDown));
   return nullptr;
@@ -183,6 +184,27 @@ bool RespondServiceImpl::WaitIdle(absl::Time deadline) {
   absl::MutexLock lock(&mu_);
   auto done = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return working_ == 0; };
   return mu_.AwaitWithDeadline(absl::Condition(&done), deadline);
+}
+
+void RespondServiceImpl::Refuse() {
+  absl::MutexLock lock(&mu_);
+  if (!closed_) last_refused_ = absl::Now();  // wait `quiet` from here
+  closed_ = true;
+}
+
+bool RespondServiceImpl::WaitQuiet(absl::Duration quiet, absl::Time deadline) {
+  absl::MutexLock lock(&mu_);
+  while (true) {
+    absl::Time quiet_at = last_refused_ + quiet;
+    if (absl::Now() >= quiet_at) return true;
+    if (quiet_at > deadline) return false;
+    // Sleeps until then; an arrival meanwhile only moves it later.
+    absl::Time seen = last_refused_;
+    auto arrived = [this, seen]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+      return last_refused_ != seen;
+    };
+    mu_.AwaitWithDeadline(absl::Condition(&arrived), quiet_at);
+  }
 }
 
 size_t RespondServiceImpl::Close() {

@@ -60,8 +60,17 @@ class RespondServiceImpl final : public v1::RespondService::CallbackService {
   // false if `deadline` passed first.
   bool WaitAnswered(absl::Time deadline);
   bool WaitIdle(absl::Time deadline);
-  // Answers every call still waiting with UNAVAILABLE shutting-down and
-  // every later one at once the same way. Returns how many were waiting.
+  // From now on every new call is answered UNAVAILABLE shutting-down at
+  // once (with retry-after-ms, so its app backs off); calls in flight go on.
+  void Refuse();
+  // After Refuse(): true once no call has arrived for `quiet`, i.e. the
+  // apps heard "retry later" and back off; false if `deadline` came first.
+  // Stopping gRPC only then keeps calls from being in transit when it
+  // starts refusing streams (those would be CANCELLED by gRPC itself,
+  // without ever reaching the service).
+  bool WaitQuiet(absl::Duration quiet, absl::Time deadline);
+  // Refuse(), and answers every call still waiting the same way. Returns
+  // how many were waiting.
   size_t Close();
 
  private:
@@ -96,7 +105,8 @@ class RespondServiceImpl final : public v1::RespondService::CallbackService {
   absl::Mutex mu_;
   absl::flat_hash_set<std::shared_ptr<Call>> waiting_ ABSL_GUARDED_BY(mu_);
   int64_t working_ ABSL_GUARDED_BY(mu_) = 0;  // Begin() minus End()
-  bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;  // refusing new calls
+  absl::Time last_refused_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
 };
 
 }  // namespace survey::api

@@ -383,6 +383,12 @@ bool SurveyServer::Shutdown(absl::Duration grace) {
   // enough for that answer to be sent before gRPC cuts what is left.
   const absl::Time answer_by = end - std::min(grace / 4, absl::Milliseconds(250));
   const absl::Time cut = std::max(end, answer_by + absl::Milliseconds(100));
+  // New respondent calls hear "retry later" (apps back off for
+  // retry-after-ms); gRPC stops accepting once they are quiet (at most 1 s
+  // for apps that do not back off). Calls in flight go on meanwhile.
+  impl_->respond->Refuse();
+  impl_->respond->WaitQuiet(absl::Milliseconds(50),
+                            std::min(answer_by, absl::Now() + absl::Seconds(1)));
   grpc::Server* server = impl_->server.get();
   absl::Notification* stopping = &impl_->grpc_stopping;
   absl::Notification* stopped = &impl_->grpc_stopped;
