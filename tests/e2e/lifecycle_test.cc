@@ -14,11 +14,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <mutex>
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <numeric>
 #include <thread>
 
 #include "absl/strings/ascii.h"
@@ -299,6 +302,51 @@ TEST_F(LifecycleTest, SecondSignalEndsTheDrainPeriod) {
                       absl::Seconds(1)));
   EXPECT_EQ(server->StopWith(SIGINT), 0);
   EXPECT_LT(absl::Now() - sigterm, absl::Seconds(5)) << server->stderr_text();
+}
+
+// Apps keep calling, as a busy server sees them, when SIGTERM arrives: each
+// hears OK or UNAVAILABLE (and backs off by retry-after-ms, as the contract
+// asks); none CANCELLED, which gRPC answers to calls that are in transit
+// when it stops accepting.
+TEST_F(LifecycleTest, SigtermUnderLoadCancelsNothing) {
+  auto db = TestDatabase::Create();
+  ASSERT_TRUE(db.ok()) << db.status();
+  auto server = StartServer((*db)->url());
+  ASSERT_TRUE(WaitServing(*server));
+  std::string token = IssueTokens(NewChannel(server->address()), 1).at(0);
+  std::atomic<bool> stop{false};
+  std::atomic<int> ok{0}, told{0};
+  std::mutex mu;
+  std::map<grpc::StatusCode, int> codes;
+  std::vector<std::thread> apps;
+  for (int i = 0; i < 32; ++i) {
+    apps.emplace_back([&] {
+      auto ch = NewChannel(server->address());
+      while (!stop) {
+        Outcome o = GetSurvey(ch, token);
+        ok += o.status.ok();
+        told += Trailer(o.trailers, "reason") == "shutting-down";
+        {
+          std::lock_guard<std::mutex> lock(mu);
+          ++codes[o.status.error_code()];
+        }
+        std::string wait = Trailer(o.trailers, "retry-after-ms");
+        if (!wait.empty()) absl::SleepFor(absl::Milliseconds(std::stoi(wait)));
+      }
+    });
+  }
+  ASSERT_TRUE(WaitFor([&] { return ok > 500; }, absl::Seconds(10)));
+  EXPECT_EQ(server->StopWith(SIGTERM), 0);
+  stop = true;
+  for (std::thread& t : apps) t.join();
+  std::printf("sigterm under load: OK %d, UNAVAILABLE %d (%d shutting-down), CANCELLED %d\n",
+              codes[grpc::OK], codes[grpc::UNAVAILABLE], told.load(), codes[grpc::CANCELLED]);
+  EXPECT_EQ(codes[grpc::CANCELLED], 0);
+  // The apps were told to back off before the server stopped accepting.
+  EXPECT_GE(told, 16);
+  EXPECT_EQ(codes[grpc::OK] + codes[grpc::UNAVAILABLE],
+            std::accumulate(codes.begin(), codes.end(), 0,
+                            [](int n, const auto& c) { return n + c.second; }));
 }
 
 // The database stops answering (SIGSTOP) with answers and lookups in
