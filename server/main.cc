@@ -17,6 +17,8 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "api/bootstrap.h"
+#include "api/connection_gate.h"
+#include "api/grpc_log.h"
 #include "api/server.h"
 #include "net/ip.h"
 
@@ -128,6 +130,18 @@ int main(int argc, char** argv) {
       ->envname("SURVEY_MAX_PING_STRIKES")
       ->check(CLI::Range(1, 100))
       ->capture_default_str();
+  app.add_option("--max-connections", options.max_connections,
+                 "live connections at most; one more is closed at once "
+                 "(0 = the descriptor limit less a reserve)")
+      ->envname("SURVEY_MAX_CONNECTIONS")
+      ->check(CLI::Range(0, 1 << 20))
+      ->capture_default_str();
+  double idle_timeout_seconds = 120;
+  app.add_option("--idle-timeout", idle_timeout_seconds,
+                 "seconds a connection without calls stays open")
+      ->envname("SURVEY_IDLE_TIMEOUT")
+      ->check(CLI::Range(1.0, 86400.0))
+      ->capture_default_str();
   int64_t memory_quota_mib = options.memory_quota_bytes >> 20;
   app.add_option("--memory-quota-mib", memory_quota_mib,
                  "memory gRPC may use for connections and calls (MiB)")
@@ -212,9 +226,12 @@ int main(int argc, char** argv) {
 
   spdlog::set_default_logger(spdlog::stderr_color_mt("survey"));
   spdlog::set_level(spdlog::level::from_str(log_level));
+  // gRPC core's lines (one per junk connection) as summaries, no addresses.
+  survey::api::InstallGrpcLogFunnel();
   options.health_interval = absl::Seconds(health_interval_seconds);
   options.ingest_max_wait = absl::Microseconds(ingest_wait_ms * 1000);
   options.handshake_timeout = absl::Seconds(handshake_timeout_seconds);
+  options.max_connection_idle = absl::Seconds(idle_timeout_seconds);
   options.min_ping_interval = absl::Seconds(min_ping_interval_seconds);
   options.memory_quota_bytes = memory_quota_mib << 20;
   options.abuse.invalid_token.refill_per_second = invalid_token_per_minute / 60;
@@ -243,6 +260,12 @@ int main(int argc, char** argv) {
     }
     return 0;
   }
+
+  // The usual soft limit of 1,024 descriptors is far below what a server
+  // with thousands of app connections needs; the hard limit is the
+  // operator's (LimitNOFILE=, limits.conf). Connections are capped below
+  // it (--max-connections).
+  survey::api::RaiseDescriptorLimit();
 
   // Block the stop signals in every thread (gRPC's included), then wait for
   // them synchronously here: no async-signal-safety puzzles.
@@ -279,10 +302,12 @@ int main(int argc, char** argv) {
     // will not return soon (a paused database). Exit without waiting: an
     // uncommitted transaction is rolled back when its connection closes.
     spdlog::warn("stopped, abandoning database work in progress");
+    survey::api::FlushGrpcLogFunnel();
     spdlog::shutdown();
     std::cout.flush();
     _exit(0);
   }
+  survey::api::FlushGrpcLogFunnel();
   spdlog::info("stopped");
   return 0;
 }

@@ -27,6 +27,7 @@
 #include "api/auth.h"
 #include "api/call_count.h"
 #include "api/call_log.h"
+#include "api/connection_gate.h"
 #include "api/health_monitor.h"
 #include "api/plaintext_warning.h"
 #include "api/status_trailers.h"
@@ -170,6 +171,9 @@ struct SurveyServer::Impl {
   std::unique_ptr<AppraisalServiceImpl> appraisal;
   CallCount calls;  // outlives the server, whose interceptors count here
   std::unique_ptr<grpc::Server> server;
+  // Our own listener (api/connection_gate.h), stopped before the server.
+  std::unique_ptr<grpc::experimental::ExternalConnectionAcceptor> acceptor;
+  std::unique_ptr<ConnectionGate> gate;
   std::unique_ptr<HealthMonitor> health;
   int port = 0;
   bool draining = false;
@@ -303,12 +307,37 @@ absl::StatusOr<std::unique_ptr<SurveyServer>> SurveyServer::Start(
   if (options.reflection) {
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   }
+  // The server accepts connections itself and hands them to gRPC: a cap
+  // on live connections below the descriptor limit, and an accept loop
+  // that survives EMFILE, which gRPC 1.51's does not (connection_gate.h).
+  // Without SO_REUSEPORT a second server on a taken port fails to bind
+  // instead of silently getting half of the connections.
+  const int reserved_fds = options.db_pool_size + options.ingest_writers;
+  const int64_t fd_limit = DescriptorLimit();
+  int max_connections = DefaultMaxConnections(fd_limit, reserved_fds);
+  if (options.max_connections > 0) {
+    if (options.max_connections > max_connections) {
+      spdlog::warn("--max-connections {} lowered to {}: the descriptor limit is {}",
+                   options.max_connections, max_connections, fd_limit);
+    } else {
+      max_connections = options.max_connections;
+    }
+  }
+  absl::StatusOr<std::unique_ptr<ConnectionGate>> gate =
+      ConnectionGate::Listen(options.listen, max_connections);
+  if (!gate.ok()) return gate.status();
+  impl->gate = std::move(*gate);
+  impl->port = impl->gate->port();
+  spdlog::info("at most {} connections (descriptor limit {}); idle ones closed after {}",
+               max_connections, fd_limit, absl::FormatDuration(options.max_connection_idle));
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.listen, *credentials, &impl->port);
-  // gRPC sets SO_REUSEPORT by default: a second server on a taken port
-  // would start and silently get half of the connections (and the tokens
-  // they carry). Without it the bind fails and the server refuses to start.
-  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  impl->acceptor = builder.experimental().AddExternalConnectionAcceptor(
+      grpc::ServerBuilder::experimental_type::ExternalConnectionType::FROM_FD,
+      *credentials);
+  builder.AddChannelArgument(
+      GRPC_ARG_MAX_CONNECTION_IDLE_MS,
+      static_cast<int>(std::min<int64_t>(
+          absl::ToInt64Milliseconds(options.max_connection_idle), INT32_MAX)));
   // Transport limits, explicit rather than gRPC's defaults (README
   // "Security"): an oversized message is refused with RESOURCE_EXHAUSTED
   // before it is parsed.
@@ -345,11 +374,10 @@ absl::StatusOr<std::unique_ptr<SurveyServer>> SurveyServer::Start(
   builder.RegisterService(impl->report.get());
   builder.RegisterService(impl->appraisal.get());
   impl->server = builder.BuildAndStart();
-  if (impl->server == nullptr || impl->port == 0) {
-    return absl::InternalError(absl::StrCat(
-        "cannot listen on ", options.listen,
-        ": the address is in use (another survey-server?) or not local"));
+  if (impl->server == nullptr) {
+    return absl::InternalError(absl::StrCat("cannot start gRPC on ", options.listen));
   }
+  impl->gate->Start(impl->acceptor.get());
   grpc::HealthCheckServiceInterface* health =
       impl->server->GetHealthCheckService();
   // Answers for each service name too, not only for "" (load balancers and
@@ -389,6 +417,7 @@ bool SurveyServer::Shutdown(absl::Duration grace) {
   impl_->respond->Refuse();
   impl_->respond->WaitQuiet(absl::Milliseconds(50),
                             std::min(answer_by, absl::Now() + absl::Seconds(1)));
+  impl_->gate->Stop();  // new connections are refused by the kernel now
   grpc::Server* server = impl_->server.get();
   absl::Notification* stopping = &impl_->grpc_stopping;
   absl::Notification* stopped = &impl_->grpc_stopped;

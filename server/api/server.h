@@ -40,6 +40,11 @@ struct ServerOptions {
   // connection is closed with GOAWAY "too_many_pings".
   absl::Duration min_ping_interval = absl::Seconds(30);
   int max_ping_strikes = 2;
+  // Live connections at most (0 = the descriptor limit less a reserve,
+  // api/connection_gate.h); one more is closed at once. A connection with
+  // no call for `max_connection_idle` is closed (GOAWAY).
+  int max_connections = 0;
+  absl::Duration max_connection_idle = absl::Minutes(2);
   // grpc::ResourceQuota of the whole server: transport buffers and threads.
   int64_t memory_quota_bytes = int64_t{256} << 20;
   int max_threads = 200;
