@@ -201,7 +201,7 @@ function renderForm() {
     button.textContent = t.sending;
     const pending: Pending = {
       token,
-      submissionId: crypto.randomUUID(),
+      submissionId: randomId(),
       scores: [...Array(total).keys()].map((k) => chosen.get(k)!),
       reasons: s.indicators.map((_, i) => written.reasons[i] ?? ""),
       comment: written.comment,
@@ -210,6 +210,16 @@ function renderForm() {
   });
   app.replaceChildren(form);
   h.focus();
+}
+
+// A random UUID (v4). Not crypto.randomUUID(): that exists only in secure
+// contexts, and the quick start serves phones over plain http://LAN-ADDRESS.
+function randomId(): string {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 const utf8 = new TextEncoder();
