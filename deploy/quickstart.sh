@@ -1,32 +1,39 @@
 #!/usr/bin/env bash
-# The quick start: installs dependencies, builds, starts a private MariaDB
-# and survey-server, and loads the demo organisation. Safe to run again
-# (the database keeps its data; the server is restarted on the new build).
+# The quick start: installs dependencies, builds, starts a private MariaDB,
+# survey-server and survey-gateway (the respondent web app), and loads the
+# demo organisation. Safe to run again (the database keeps its data; the
+# server and gateway are restarted on the new build).
 #
 # Usage: deploy/quickstart.sh          bring everything up
-#        deploy/quickstart.sh stop     stop the server and the database
+#        deploy/quickstart.sh stop     stop the gateway, the server and the database
 # Everything lives under $SURVEY_HOME (default: ./.run).
+# SURVEY_PORT (50051, loopback only), SURVEY_GATEWAY_PORT (8080, every
+# interface: phones on the same network open the links), SURVEY_PUBLIC_HOST
+# (default: this machine's address on its default route) for the web links.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 home=${SURVEY_HOME:-$root/.run}
 build_dir=$(realpath -m "${BUILD_DIR:-build}")
 port=${SURVEY_PORT:-50051}
+gateway_port=${SURVEY_GATEWAY_PORT:-8080}
 mkdir -p "$home"
 
 log() { printf 'quickstart: %s\n' "$*" >&2; }
 
-stop_server() {
-    if [[ -f $home/server.pid ]] && kill -0 "$(cat "$home/server.pid")" 2>/dev/null; then
-        log "stopping survey-server (pid $(cat "$home/server.pid"))"
-        kill -TERM "$(cat "$home/server.pid")"
+stop_process() {  # name: stops the process in $home/name.pid
+    local pidfile=$home/$1.pid
+    if [[ -f $pidfile ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+        log "stopping $1 (pid $(cat "$pidfile"))"
+        kill -TERM "$(cat "$pidfile")"
         for _ in $(seq 1 150); do
-            kill -0 "$(cat "$home/server.pid")" 2>/dev/null || break
+            kill -0 "$(cat "$pidfile")" 2>/dev/null || break
             sleep 0.1
         done
     fi
-    rm -f "$home/server.pid"
+    rm -f "$pidfile"
 }
+stop_server() { stop_process gateway; stop_process server; }
 
 if [[ ${1:-} == stop ]]; then
     stop_server
@@ -36,7 +43,8 @@ fi
 
 ./deploy/install-deps.sh
 cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build_dir" -j "$(nproc)" --target survey-server surveyctl survey-sim
+cmake --build "$build_dir" -j "$(nproc)" --target survey-server surveyctl survey-sim \
+    survey-gateway survey_web
 
 db_url=$(./deploy/mariadb-private.sh start "$home/mariadb")
 log "MariaDB: $db_url"
@@ -49,11 +57,25 @@ fi
 stop_server
 # Development mode: plaintext on loopback with development identities
 # (--insecure). See README.md "Security" for a TLS deployment.
+# The gateway on this host is trusted to name the respondent's address
+# (the abuse limits key on it).
 nohup "$build_dir/server/survey-server" --db-url "$db_url" \
     --listen "127.0.0.1:$port" --insecure --reflection \
-    --pepper-file "$home/pepper" \
+    --pepper-file "$home/pepper" --trusted-gateway 127.0.0.1 \
     >"$home/server.out" 2>"$home/server.log" </dev/null &
 echo $! >"$home/server.pid"
+
+# The respondent web app and its Connect gateway, on every interface so a
+# phone on the same network can answer (it exposes RespondService only: a
+# token gets a survey and submits one answer). Links: http://HOST:PORT/a/#TOKEN.
+public_host=${SURVEY_PUBLIC_HOST:-$(ip -4 route get 1.1.1.1 2>/dev/null |
+    awk '{ for (i = 1; i < NF; i++) if ($i == "src") { print $(i + 1); exit } }')}
+public_host=${public_host:-127.0.0.1}
+link_base=http://$public_host:$gateway_port/a/
+nohup "$build_dir/server/gateway/survey-gateway" --listen "0.0.0.0:$gateway_port" \
+    --upstream "127.0.0.1:$port" --web-root "$build_dir/web" \
+    >"$home/gateway.out" 2>"$home/gateway.log" </dev/null &
+echo $! >"$home/gateway.pid"
 
 ctl=("$build_dir/clients/surveyctl" --server "127.0.0.1:$port" --insecure --as hr)
 for _ in $(seq 1 100); do
@@ -89,9 +111,10 @@ if [[ -z $("${ctl[@]}" --format csv campaign list | tail -n +2) ]]; then
         "${ctl[@]}" campaign open "$id" >&2
         if [[ $1 == customer ]]; then
             "${ctl[@]}" invitations issue "$id" --from "$demo/tickets.csv" \
-                --out "$demo/$1-$2" --qr >&2
+                --out "$demo/$1-$2" --qr --link-base "$link_base" >&2
         else
-            "${ctl[@]}" invitations issue "$id" --cross --out "$demo/$1-$2" >&2
+            "${ctl[@]}" invitations issue "$id" --cross --out "$demo/$1-$2" \
+                --link-base "$link_base" >&2
         fi
         "${sim[@]}" --tokens "$demo/$1-$2/invitations.csv" --fraction "$5" >&2
         if [[ $6 == close ]]; then "${ctl[@]}" campaign close "$id" >&2; fi
@@ -129,10 +152,40 @@ if (( demo_lines <= 1 )); then
 fi
 "${ctl[@]}" appraisal sheet show --employee E0002 --period "$appraisal_month"
 
+# One link that works now: a still unanswered invitation of the open
+# customer survey, checked through the gateway at the link's own address
+# (the app's page, then GetSurvey as the app calls it).
+open_dir=$(ls -d "$home"/demo/customer-* 2>/dev/null | sort | tail -n 1)
+demo_link=$(python3 - "$open_dir/invitations.csv" "$link_base" <<'PY'
+import csv, json, sys, urllib.error, urllib.request
+path, base = sys.argv[1], sys.argv[2]
+origin = base[:base.index("/a/")]
+try:
+    urllib.request.urlopen(base, timeout=5).read()
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f))
+except (OSError, urllib.error.URLError) as e:
+    sys.exit(f"quickstart: the web app at {base} does not answer: {e}")
+for row in rows:
+    req = urllib.request.Request(
+        origin + "/survey.v1.RespondService/GetSurvey",
+        data=json.dumps({"token": row["token"]}).encode(),
+        headers={"Content-Type": "application/json"})
+    try:
+        urllib.request.urlopen(req, timeout=5).read()
+    except urllib.error.HTTPError:
+        continue  # answered (or otherwise unusable): try the next one
+    print(base + "#" + row["token"])
+    break
+PY
+) || { log "the gateway does not answer; its log:"; tail -20 "$home/gateway.log" >&2; exit 1; }
+
 cat <<TXT
 
 Survey & Satisfaction Server is up on 127.0.0.1:$port (development mode).
-  logs:      $home/server.log
+  web app:   $link_base (survey-gateway on port $gateway_port of every
+             interface: a phone on the same network opens the links)
+  logs:      $home/server.log, $home/gateway.log
   database:  $db_url
 Try:
   alias surveyctl='$build_dir/clients/surveyctl --server 127.0.0.1:$port --insecure'
@@ -141,12 +194,15 @@ Try:
   surveyctl --as hr --format csv org employees > employees.csv
   surveyctl --as hr campaign list
   surveyctl --as hr template show default
-  surveyctl --as hr invitations issue CAMPAIGN_ID --from $home/demo/tickets.csv --out /tmp/inv --qr
+  surveyctl --as hr invitations issue CAMPAIGN_ID --from $home/demo/tickets.csv --out /tmp/inv --qr --link-base $link_base
   $build_dir/clients/survey-sim --insecure --server 127.0.0.1:$port --tokens /tmp/inv/invitations.csv
   surveyctl --as hr appraisal sheets --period $appraisal_month
   surveyctl --as employee:E0002 appraisal sheet show --employee E0002 --period $appraisal_month
   surveyctl health
-Demo invitations (tokens, deep links, QR codes): $home/demo/
+Demo invitations (tokens, web links, QR codes): $home/demo/
+Answer the open survey in a browser, here or on a phone on the same network
+(plain HTTP: the app's offline mode needs HTTPS or localhost):
+  ${demo_link:-(every demo invitation is answered: issue new ones as above, with --link-base $link_base)}
 Stop everything with: deploy/quickstart.sh stop
 This is development mode (plaintext, --insecure). For TLS: deploy/certs.sh DIR
 makes a CA, a server certificate and (deploy/certs.sh DIR staff NAME) staff
