@@ -29,6 +29,7 @@ readonly PACKAGES=(
     nlohmann-json3-dev
     python3
     ca-certificates
+    tzdata
     procps
     libcpp-httplib-dev
     chromium

@@ -199,6 +199,10 @@ int main(int argc, char** argv) {
       ->envname("SURVEY_SHUTDOWN_GRACE")
       ->check(CLI::Range(0.0, 600.0))
       ->capture_default_str();
+  app.add_option("--time-zone", options.time_zone,
+                 "the company's time zone (IANA name): appraisal dates and deadlines")
+      ->envname("SURVEY_TIME_ZONE")
+      ->capture_default_str();
   app.add_option("--log-level", log_level, "trace|debug|info|warn|error")
       ->envname("SURVEY_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))

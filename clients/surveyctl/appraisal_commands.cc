@@ -243,6 +243,8 @@ void PrintConfig(const v1::PeriodConfig& c, Format format) {
        absl::StrCat(opt(c.has_quarter_manager_percent(), c.quarter_manager_percent()), ",",
                     opt(c.has_quarter_member_percent(), c.quarter_member_percent()))},
       {"min_grading_unit", opt(c.has_min_grading_unit(), c.min_grading_unit())},
+      // The server's setting: dates and deadlines are days in this zone.
+      {"time_zone (dates and deadlines)", c.time_zone()},
   };
   // std::map: caps in a stable order.
   std::map<std::string, double> caps(c.performance_caps().begin(), c.performance_caps().end());

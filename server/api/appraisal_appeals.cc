@@ -90,7 +90,7 @@ grpc::Status AppraisalServiceImpl::FileAppeal(grpc::ServerContext* ctx,
   absl::StatusOr<da::WorkCalendar> calendar = Calendar();
   if (!calendar.ok()) return ToGrpcStatus(calendar.status());
   const int64_t now = now_unix_();
-  absl::TimeZone tz = absl::LocalTimeZone();
+  const absl::TimeZone tz = time_zone_;
   const absl::CivilDay today = absl::ToCivilDay(absl::FromUnixSeconds(now), tz);
 
   store::StoredAppeal appeal;

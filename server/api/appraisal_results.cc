@@ -39,15 +39,13 @@ namespace {
 
 namespace da = domain::appraisal;
 
-absl::TimeZone Zone() { return absl::LocalTimeZone(); }
-
-absl::CivilDay DayOf(int64_t unix_seconds) {
-  return absl::ToCivilDay(absl::FromUnixSeconds(unix_seconds), Zone());
+absl::CivilDay DayOf(int64_t unix_seconds, absl::TimeZone tz) {
+  return absl::ToCivilDay(absl::FromUnixSeconds(unix_seconds), tz);
 }
 
-// The last second of `day`.
-int64_t EndOfDay(absl::CivilDay day) {
-  return absl::ToUnixSeconds(absl::FromCivil(day + 1, Zone())) - 1;
+// The last second of `day` in `tz`.
+int64_t EndOfDay(absl::CivilDay day, absl::TimeZone tz) {
+  return absl::ToUnixSeconds(absl::FromCivil(day + 1, tz)) - 1;
 }
 
 // The first month whose coefficient the flags of `period` may look at: the
@@ -160,7 +158,7 @@ absl::StatusOr<std::vector<v1::Sheet>> AppraisalServiceImpl::DescribeSheets(
 
   absl::StatusOr<absl::CivilDay> due = da::DataDueDate(*calendar, period);
   if (!due.ok()) return due.status();
-  const absl::CivilDay today = DayOf(now_unix_());
+  const absl::CivilDay today = DayOf(now_unix_(), time_zone_);
 
   std::vector<v1::Sheet> out;
   std::set<std::string> have;
@@ -177,13 +175,13 @@ absl::StatusOr<std::vector<v1::Sheet>> AppraisalServiceImpl::DescribeSheets(
       o.set_department_code(e->second.department_code);
     }
     o.set_data_due_date(da::FormatDate(*due));
-    bool late = s.submitted_at > 0 ? DayOf(s.submitted_at) > *due
+    bool late = s.submitted_at > 0 ? DayOf(s.submitted_at, time_zone_) > *due
                                    : s.state == da::SheetState::kDraft && today > *due;
     o.set_late(late);
     if (late) o.add_flags("late");
     if (s.result_at > 0) {
       o.set_appeal_deadline_unix(
-          EndOfDay(da::AppealDeadline(*calendar, DayOf(s.result_at))));
+          EndOfDay(da::AppealDeadline(*calendar, DayOf(s.result_at, time_zone_)), time_zone_));
     }
     if (s.open_appeals > 0) o.add_flags("appeal_open");
     const std::vector<da::MonthCoefficient>& months = history[s.employee_no];
@@ -300,13 +298,14 @@ constexpr const char* kSheetColumns[] = {
 
 std::string Number(double v, int decimals) { return absl::StrFormat("%.*f", decimals, v); }
 
-std::string Time(int64_t unix_seconds) {
+// With the zone's offset, so the export says which zone its times are in.
+std::string Time(int64_t unix_seconds, absl::TimeZone tz) {
   if (unix_seconds <= 0) return "";
   return absl::FormatTime("%Y-%m-%dT%H:%M:%S%Ez", absl::FromUnixSeconds(unix_seconds),
-                          absl::LocalTimeZone());
+                          tz);
 }
 
-std::vector<std::string> SheetRow(const v1::Sheet& s) {
+std::vector<std::string> SheetRow(const v1::Sheet& s, absl::TimeZone tz) {
   const v1::SheetLine* satisfaction = nullptr;
   for (const v1::SheetLine& l : s.lines()) {
     if (l.satisfaction()) satisfaction = &l;
@@ -327,8 +326,8 @@ std::vector<std::string> SheetRow(const v1::Sheet& s) {
           s.scored() ? Number(s.coefficient(), 4) : "",
           pay ? Number(s.performance_pay(), 2) : "", pay ? Number(s.base_pay(), 2) : "",
           s.pay_post(), s.pay_grade(), s.grade(), s.data_due_date(),
-          s.late() ? "true" : "false", Time(s.submitted_at_unix()),
-          Time(s.result_at_unix()), Time(s.appeal_deadline_unix()),
+          s.late() ? "true" : "false", Time(s.submitted_at_unix(), tz),
+          Time(s.result_at_unix(), tz), Time(s.appeal_deadline_unix(), tz),
           mean ? Number(satisfaction->provenance().mean(), 2) : "",
           satisfaction ? absl::StrCat(satisfaction->provenance().responses()) : "",
           window, absl::StrJoin(s.flags(), "; ")};
@@ -356,7 +355,7 @@ grpc::Status AppraisalServiceImpl::ExportSheets(grpc::ServerContext* ctx,
   std::vector<std::string> header(std::begin(kSheetColumns), std::end(kSheetColumns));
   if (!json && !out.Add(domain::CsvLine(header))) return grpc::Status::CANCELLED;
   for (const v1::Sheet& s : *sheets) {
-    std::vector<std::string> row = SheetRow(s);
+    std::vector<std::string> row = SheetRow(s, time_zone_);
     std::string line;
     if (json) {
       nlohmann::ordered_json o;

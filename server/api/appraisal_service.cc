@@ -141,6 +141,7 @@ grpc::Status AppraisalServiceImpl::SetPeriodConfig(grpc::ServerContext* ctx,
   absl::StatusOr<da::AppraisalConfig> config = ToAppraisalConfig(*req);
   if (!config.ok()) return ToGrpcStatus(config.status());
   v1::PeriodConfig stored = *req;
+  stored.clear_time_zone();  // the server's setting, not the month's
   if (stored.sheet_template() == v1::SHEET_TEMPLATE_UNSPECIFIED) {
     stored.set_sheet_template(v1::SHEET_TEMPLATE_STANDARD);
   }
@@ -150,6 +151,7 @@ grpc::Status AppraisalServiceImpl::SetPeriodConfig(grpc::ServerContext* ctx,
   absl::StatusOr<LoadedConfig> loaded = Config(*period);
   if (!loaded.ok()) return ToGrpcStatus(loaded.status());
   *resp = loaded->proto;
+  resp->set_time_zone(std::string(time_zone_.name()));
   return grpc::Status::OK;
 }
 
@@ -164,6 +166,7 @@ grpc::Status AppraisalServiceImpl::GetPeriodConfig(
   absl::StatusOr<LoadedConfig> loaded = Config(*period);
   if (!loaded.ok()) return ToGrpcStatus(loaded.status());
   *resp = loaded->proto;
+  resp->set_time_zone(std::string(time_zone_.name()));
   return grpc::Status::OK;
 }
 
@@ -406,7 +409,7 @@ grpc::Status AppraisalServiceImpl::TransitionSheet(
   absl::StatusOr<da::WorkCalendar> calendar = Calendar();
   if (!calendar.ok()) return ToGrpcStatus(calendar.status());
   const int64_t now = now_unix_();
-  absl::TimeZone tz = absl::LocalTimeZone();
+  const absl::TimeZone tz = time_zone_;
   auto mutate = [&](store::StoredSheet& s) -> absl::Status {
     da::TransitionContext context;
     context.scorable =

@@ -39,6 +39,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "api/audit_log.h"
 #include "api/auth.h"
 #include "domain/appraisal/calendar.h"
@@ -70,14 +71,16 @@ class AppraisalServiceImpl final : public v1::AppraisalService::Service {
                        store::AppraisalStore* appraisals,
                        store::ReportStore* reports,
                        store::TemplateCache* templates,
-                       std::function<int64_t()> now_unix)
+                       std::function<int64_t()> now_unix,
+                       absl::TimeZone time_zone = absl::UTCTimeZone())
       : auth_(auth),
         audit_(audit),
         org_(org),
         appraisals_(appraisals),
         reports_(reports),
         templates_(templates),
-        now_unix_(std::move(now_unix)) {}
+        now_unix_(std::move(now_unix)),
+        time_zone_(time_zone) {}
 
   grpc::Status SetPeriodConfig(grpc::ServerContext* ctx,
                                const v1::PeriodConfig* req,
@@ -210,6 +213,8 @@ class AppraisalServiceImpl final : public v1::AppraisalService::Service {
   store::ReportStore* reports_;
   store::TemplateCache* templates_;
   std::function<int64_t()> now_unix_;
+  // The company's time zone (--time-zone): every date and deadline.
+  absl::TimeZone time_zone_;
 };
 
 }  // namespace survey::api

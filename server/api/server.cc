@@ -211,6 +211,13 @@ absl::StatusOr<std::unique_ptr<SurveyServer>> SurveyServer::Start(
       MakeCredentials(options);
   if (!credentials.ok()) return credentials.status();
 
+  absl::TimeZone time_zone;
+  if (!absl::LoadTimeZone(options.time_zone, &time_zone)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "--time-zone: cannot load the time zone \"", options.time_zone,
+        "\" (an IANA name such as Asia/Shanghai; is the tzdata package installed?)"));
+  }
+
   absl::StatusOr<store::mysql::MigrationResult> migrated = store::mysql::Migrate(
       *db, store::mysql::EmbeddedMigrations());
   if (!migrated.ok()) return migrated.status();
@@ -301,7 +308,7 @@ absl::StatusOr<std::unique_ptr<SurveyServer>> SurveyServer::Start(
   impl->appraisal = std::make_unique<AppraisalServiceImpl>(
       impl->auth.get(), impl->audit_log.get(), impl->org_store.get(), impl->appraisal_store.get(),
       impl->report_store.get(), templates,
-      options.appraisal_clock ? options.appraisal_clock : NowUnix);
+      options.appraisal_clock ? options.appraisal_clock : NowUnix, time_zone);
 
   grpc::EnableDefaultHealthCheckService(true);
   if (options.reflection) {

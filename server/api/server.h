@@ -66,6 +66,9 @@ struct ServerOptions {
   // Unix seconds the appraisal deadlines (data due, appeals) are judged
   // against; empty = the real clock. Tests move it.
   std::function<int64_t()> appraisal_clock;
+  // The company's time zone (IANA name): every appraisal date and deadline
+  // is counted in it. Start fails if it cannot be loaded (tzdata).
+  std::string time_zone = "Asia/Shanghai";
 };
 
 class SurveyServer {

@@ -22,15 +22,31 @@ bool HasFlag(const v1::Sheet& s, const std::string& flag) {
   return std::find(s.flags().begin(), s.flags().end(), flag) != s.flags().end();
 }
 
+// The company's time zone: the server's default --time-zone.
+absl::TimeZone Company() {
+  absl::TimeZone tz;
+  EXPECT_TRUE(absl::LoadTimeZone("Asia/Shanghai", &tz));
+  return tz;
+}
+
 int64_t LocalUnix(int y, int m, int d, int h = 12) {
   return absl::ToUnixSeconds(
-      absl::FromCivil(absl::CivilSecond(y, m, d, h, 0, 0), absl::LocalTimeZone()));
+      absl::FromCivil(absl::CivilSecond(y, m, d, h, 0, 0), Company()));
+}
+
+int64_t UtcUnix(int y, int m, int d, int h) {
+  return absl::ToUnixSeconds(
+      absl::FromCivil(absl::CivilSecond(y, m, d, h, 0, 0), absl::UTCTimeZone()));
 }
 
 class AppraisalResultsTest : public ::testing::Test {
  protected:
-  void SetUp() override {
+  void SetUp() override { StartServer("Asia/Shanghai"); }
+
+  void StartServer(const std::string& time_zone) {
+    ts_.reset();
     api::ServerOptions options;
+    options.time_zone = time_zone;
     options.appraisal_clock = [this] { return now_.load(); };
     auto ts = TestServer::Start(options);
     ASSERT_TRUE(ts.ok()) << ts.status();
@@ -292,6 +308,56 @@ TEST_F(AppraisalResultsTest, AppealDeadlineSkipsTheWeekendAndAHolidayAndAppealRe
   EXPECT_EQ(ts_->db().Query("SELECT COUNT(*) FROM audit_log WHERE action = 'appraisal.appeal'")
                 .value()[0][0],
             "3");  // E1 filed, E3 filed, E1 resolved
+}
+
+// Issue 16, 4(b): today, lateness and deadlines are days in the company's
+// time zone (--time-zone, default Asia/Shanghai), not the server process's.
+TEST_F(AppraisalResultsTest, DatesAreDaysInTheCompanysTimeZone) {
+  struct Seen {
+    std::string zone;
+    bool late = false;
+    int64_t appeal_deadline = 0;
+  };
+  auto run = [&]() -> Seen {
+    ImportOrg(false);
+    MakeSheet("E1", "2026-11", 80);
+    // November's data is due on the 3rd working day of December: Thursday
+    // 2026-12-03. Submitted at 2026-12-03T17:00Z, which is already Friday
+    // 01:00 in Shanghai.
+    now_ = UtcUnix(2026, 12, 3, 17);
+    EXPECT_TRUE(Move("manager:AS", "E1", "2026-11", v1::SHEET_STATE_SUBMITTED).ok());
+    EXPECT_TRUE(Move("employee:E1", "E1", "2026-11", v1::SHEET_STATE_CONFIRMED).ok());
+    // Released at 2026-12-04T17:00Z: Saturday 2026-12-05 01:00 in Shanghai,
+    // Friday in UTC. Five working days later: Friday 2026-12-11 either way,
+    // ending at midnight of the zone.
+    now_ = UtcUnix(2026, 12, 4, 17);
+    EXPECT_TRUE(Move("hr", "E1", "2026-11", v1::SHEET_STATE_APPEAL_WINDOW).ok());
+    v1::Sheet sheet = Sheet("E1", "2026-11");
+    EXPECT_EQ(sheet.data_due_date(), "2026-12-03");
+    v1::GetPeriodConfigRequest req;
+    req.set_period("2026-11");
+    v1::PeriodConfig config;
+    EXPECT_TRUE(appraisal_->GetPeriodConfig(TestServer::Context("hr").get(), req, &config).ok());
+    return {config.time_zone(), sheet.late(), sheet.appeal_deadline_unix()};
+  };
+  Seen shanghai = run();
+  EXPECT_EQ(shanghai.zone, "Asia/Shanghai");
+  EXPECT_TRUE(shanghai.late);  // Friday in Shanghai: one day late
+  EXPECT_EQ(shanghai.appeal_deadline, UtcUnix(2026, 12, 11, 16) - 1);  // 12-12 00:00 +08
+
+  StartServer("UTC");  // a fresh database, the same story
+  Seen utc = run();
+  EXPECT_EQ(utc.zone, "UTC");
+  EXPECT_FALSE(utc.late);  // still Thursday in UTC
+  EXPECT_EQ(utc.appeal_deadline, UtcUnix(2026, 12, 12, 0) - 1);
+
+  // A zone that cannot be loaded stops the start, saying so.
+  api::ServerOptions bad;
+  bad.time_zone = "Mars/Olympus_Mons";
+  auto refused = TestServer::Start(bad);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("--time-zone"), std::string::npos)
+      << refused.status();
 }
 
 TEST_F(AppraisalResultsTest, PayFlagsLatenessAndExport) {
