@@ -54,6 +54,16 @@ HealthCheckResponse::ServingStatus Check(Health::Stub& stub) {
   return resp.status();
 }
 
+HealthCheckResponse::ServingStatus CheckService(Health::Stub& stub, const std::string& name,
+                                               grpc::StatusCode* code) {
+  grpc::health::v1::HealthCheckRequest req;
+  req.set_service(name);
+  HealthCheckResponse resp;
+  grpc::Status s = stub.Check(TestServer::Context("").get(), req, &resp);
+  *code = s.error_code();
+  return s.ok() ? resp.status() : HealthCheckResponse::UNKNOWN;
+}
+
 TEST(HealthTest, FollowsTheDatabaseDownAndUp) {
   PrivateMariaDb mariadb;
   std::string url = mariadb.Start();
@@ -78,10 +88,34 @@ TEST(HealthTest, FollowsTheDatabaseDownAndUp) {
   ASSERT_TRUE(mariadb.Stop());
   EXPECT_TRUE(WaitFor([&] { return Check(*stub) == HealthCheckResponse::NOT_SERVING; },
                       absl::Seconds(15)));
+  grpc::StatusCode code;
+  EXPECT_EQ(CheckService(*stub, "survey.v1.RespondService", &code),
+            HealthCheckResponse::NOT_SERVING);
   ASSERT_EQ(mariadb.Start(), url) << "restart must keep the URL";
   EXPECT_TRUE(WaitFor([&] { return Check(*stub) == HealthCheckResponse::SERVING; },
                       absl::Seconds(15)));
   (*server)->Shutdown(absl::Seconds(1));
+}
+
+// Load balancers and app teams check the service they use, by name: every
+// service of the server answers SERVING, an unknown name NOT_FOUND.
+TEST(HealthTest, AnswersForEachServiceNameAndNotFoundForOthers) {
+  auto server = TestServer::Start();
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto stub = Health::NewStub((*server)->channel());
+  grpc::StatusCode code;
+  ASSERT_TRUE(WaitFor([&] { return CheckService(*stub, "", &code) ==
+                                   HealthCheckResponse::SERVING; },
+                      absl::Seconds(10)));
+  for (const char* name : {"survey.v1.RespondService", "survey.v1.AdminService",
+                           "survey.v1.ReportService", "survey.v1.AppraisalService"}) {
+    EXPECT_EQ(CheckService(*stub, name, &code), HealthCheckResponse::SERVING) << name;
+    EXPECT_EQ(code, grpc::StatusCode::OK) << name;
+  }
+  for (const char* name : {"survey.v1.NoSuchService", "RespondService", "survey.v1"}) {
+    CheckService(*stub, name, &code);
+    EXPECT_EQ(code, grpc::StatusCode::NOT_FOUND) << name;
+  }
 }
 
 }  // namespace
