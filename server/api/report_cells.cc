@@ -228,6 +228,7 @@ absl::Status Fill(const Ranges& ranges, const Loaded& l,
     const domain::Period& period = l.campaigns[ci].period;
     if (ranges.range.Contains(period)) {
       now.push_back(parts[ci]);
+      cell->parts.push_back({l.campaigns[ci].id, period, parts[ci]});
     } else if (ranges.previous && ranges.previous->Contains(period)) {
       before.push_back(parts[ci]);
     }
