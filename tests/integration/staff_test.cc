@@ -511,7 +511,9 @@ TEST_F(StaffTest, UpsertValidatesTheAccount) {
       {Account("x", v1::STAFF_ROLE_EMPLOYEE), "employee_no"},
       {Account("x", v1::STAFF_ROLE_EMPLOYEE, "", "E9"), "employee_no"},
       {Account("x", v1::STAFF_ROLE_HR, "AS"), "department_code"},
-      {Account("x", v1::STAFF_ROLE_MANAGER, "AS", "E1"), "employee_no"},
+      // A manager may be linked to an employee (nobody reviews their own
+      // sheet), but only to one that exists.
+      {Account("x", v1::STAFF_ROLE_MANAGER, "AS", "E9"), "employee_no"},
   };
   for (const Case& c : cases) {
     grpc::Status s = Upsert(c.account, root_key_);
