@@ -2,7 +2,7 @@
 // contract"): apps switch on it, never on the English message. The
 // interceptor of api/status_trailers.h sends it as the `reason` trailer,
 // with `field` for FIELD_INVALID; the fixed failures of api/status.h keep
-// their own reasons (database-unavailable, …) and `retry-after-ms`.
+// their own reasons (DATABASE_UNAVAILABLE, …) and `retry-after-ms`.
 //
 // The outcome is recognised from the status the services already produce
 // (code and the fixed messages below, shared with the store), so no handler

@@ -10,7 +10,7 @@
 //
 // Shutdown: every call is tracked until it is answered, so that Close() can
 // answer those still waiting for the database with UNAVAILABLE
-// (shutting-down, retry) instead of leaving them to gRPC's cancellation.
+// (SHUTTING_DOWN, retry) instead of leaving them to gRPC's cancellation.
 // A call is answered exactly once, by whichever comes first.
 #ifndef SURVEY_API_RESPOND_SERVICE_H_
 #define SURVEY_API_RESPOND_SERVICE_H_
@@ -60,7 +60,7 @@ class RespondServiceImpl final : public v1::RespondService::CallbackService {
   // false if `deadline` passed first.
   bool WaitAnswered(absl::Time deadline);
   bool WaitIdle(absl::Time deadline);
-  // From now on every new call is answered UNAVAILABLE shutting-down at
+  // From now on every new call is answered UNAVAILABLE SHUTTING_DOWN at
   // once (with retry-after-ms, so its app backs off); calls in flight go on.
   void Refuse();
   // After Refuse(): true once no call has arrived for `quiet`, i.e. the

@@ -16,11 +16,11 @@ namespace {
 // digits stay out of them on purpose (tests/e2e/lifecycle_test.cc).
 constexpr FailureInfo kFailures[] = {
     {grpc::StatusCode::UNAVAILABLE, "service temporarily unavailable; retry later",
-     "database-unavailable", 1000},
-    {grpc::StatusCode::UNAVAILABLE, "service busy; retry later", "database-busy", 200},
-    {grpc::StatusCode::UNAVAILABLE, "server busy; retry in a moment", "overloaded", 200},
-    {grpc::StatusCode::UNAVAILABLE, "server shutting down; retry", "shutting-down", 500},
-    {grpc::StatusCode::INTERNAL, "internal error (logged on the server)", "internal", 0},
+     "DATABASE_UNAVAILABLE", 1000},
+    {grpc::StatusCode::UNAVAILABLE, "service busy; retry later", "DATABASE_BUSY", 200},
+    {grpc::StatusCode::UNAVAILABLE, "server busy; retry in a moment", "OVERLOADED", 200},
+    {grpc::StatusCode::UNAVAILABLE, "server shutting down; retry", "SHUTTING_DOWN", 500},
+    {grpc::StatusCode::INTERNAL, "internal error (logged on the server)", "INTERNAL", 0},
 };
 
 // While the database is down every call fails the same way: one log line a

@@ -3,8 +3,8 @@
 //
 //   reason          every failure (api/error_reason.h; the list is in
 //                   respond.proto "Error contract"); the fixed failures of
-//                   api/status.h keep theirs: database-unavailable,
-//                   database-busy, overloaded, shutting-down, internal
+//                   api/status.h keep theirs: DATABASE_UNAVAILABLE,
+//                   DATABASE_BUSY, OVERLOADED, SHUTTING_DOWN, INTERNAL
 //   field           with FIELD_INVALID, the field the message names
 //   retry-after-ms  for the retryable ones, unless the handler set its own
 //

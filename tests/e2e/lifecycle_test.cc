@@ -325,7 +325,7 @@ TEST_F(LifecycleTest, SigtermUnderLoadCancelsNothing) {
       while (!stop) {
         Outcome o = GetSurvey(ch, token);
         ok += o.status.ok();
-        told += Trailer(o.trailers, "reason") == "shutting-down";
+        told += Trailer(o.trailers, "reason") == "SHUTTING_DOWN";
         {
           std::lock_guard<std::mutex> lock(mu);
           ++codes[o.status.error_code()];
@@ -339,7 +339,7 @@ TEST_F(LifecycleTest, SigtermUnderLoadCancelsNothing) {
   EXPECT_EQ(server->StopWith(SIGTERM), 0);
   stop = true;
   for (std::thread& t : apps) t.join();
-  std::printf("sigterm under load: OK %d, UNAVAILABLE %d (%d shutting-down), CANCELLED %d\n",
+  std::printf("sigterm under load: OK %d, UNAVAILABLE %d (%d SHUTTING_DOWN), CANCELLED %d\n",
               codes[grpc::OK], codes[grpc::UNAVAILABLE], told.load(), codes[grpc::CANCELLED]);
   EXPECT_EQ(codes[grpc::CANCELLED], 0);
   // The apps were told to back off before the server stopped accepting.
@@ -351,7 +351,7 @@ TEST_F(LifecycleTest, SigtermUnderLoadCancelsNothing) {
 
 // The database stops answering (SIGSTOP) with answers and lookups in
 // flight; SIGTERM must still end the server within the grace, and every
-// respondent call must hear UNAVAILABLE with the shutting-down reason and a
+// respondent call must hear UNAVAILABLE with the SHUTTING_DOWN reason and a
 // retry-after-ms (none CANCELLED). Retried later with the same token, each
 // answer is counted exactly once (OK, or ALREADY_EXISTS if the abandoned
 // attempt did commit).
@@ -392,19 +392,19 @@ TEST_F(LifecycleTest, PausedDatabaseStopsWithinGraceAndTellsRespondentsToRetry) 
   EXPECT_LT(stopped, absl::Seconds(kGrace + 1));
   EXPECT_LT(answered, absl::Seconds(kGrace + 1));
   // Lookups that needed a new connection may have failed on its connect
-  // timeout (3 s) before the stop: "database-unavailable", also a retry.
+  // timeout (3 s) before the stop: "DATABASE_UNAVAILABLE", also a retry.
   std::map<std::string, int> reasons;
   for (const Outcome& o : outcomes) {
     EXPECT_EQ(o.status.error_code(), grpc::UNAVAILABLE) << o.status.error_message();
     std::string reason = Trailer(o.trailers, "reason");
-    EXPECT_TRUE(reason == "shutting-down" || reason == "database-unavailable")
+    EXPECT_TRUE(reason == "SHUTTING_DOWN" || reason == "DATABASE_UNAVAILABLE")
         << "reason \"" << reason << "\": " << o.status.error_message();
     EXPECT_FALSE(Trailer(o.trailers, "retry-after-ms").empty());
     ++reasons[reason];
   }
-  std::printf("paused database: %d told shutting-down, %d database-unavailable\n",
-              reasons["shutting-down"], reasons["database-unavailable"]);
-  EXPECT_GE(reasons["shutting-down"], 8);  // at least the Submits
+  std::printf("paused database: %d told SHUTTING_DOWN, %d DATABASE_UNAVAILABLE\n",
+              reasons["SHUTTING_DOWN"], reasons["DATABASE_UNAVAILABLE"]);
+  EXPECT_GE(reasons["SHUTTING_DOWN"], 8);  // at least the Submits
 
   mariadb.Resume();
   auto again = StartServer(url);
@@ -438,7 +438,7 @@ void ExpectNothingInternal(const Outcome& o, const std::string& what,
   }
   for (const std::string& s : secrets) EXPECT_FALSE(absl::StrContains(message, s)) << s;
   for (char c : message) EXPECT_FALSE(std::isdigit(static_cast<unsigned char>(c)));
-  EXPECT_EQ(Trailer(o.trailers, "reason"), "database-unavailable");
+  EXPECT_EQ(Trailer(o.trailers, "reason"), "DATABASE_UNAVAILABLE");
   EXPECT_FALSE(Trailer(o.trailers, "retry-after-ms").empty());
 }
 

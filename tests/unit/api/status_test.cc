@@ -17,16 +17,16 @@ TEST(StatusTest, DatabaseFailuresBecomeFixedRetryableMessages) {
   EXPECT_EQ(down.error_code(), grpc::UNAVAILABLE);
   EXPECT_EQ(down.error_message(), Describe(Failure::kDatabaseUnavailable).message);
   ASSERT_NE(FindFailure(down), nullptr);
-  EXPECT_EQ(FindFailure(down)->reason, "database-unavailable");
+  EXPECT_EQ(FindFailure(down)->reason, "DATABASE_UNAVAILABLE");
   EXPECT_GT(FindFailure(down)->retry_after_ms, 0);
 
   grpc::Status busy = ToGrpcStatus(absl::AbortedError("transaction: Deadlock (error 1213)"));
   EXPECT_EQ(busy.error_code(), grpc::UNAVAILABLE);
-  EXPECT_EQ(FindFailure(busy)->reason, "database-busy");
+  EXPECT_EQ(FindFailure(busy)->reason, "DATABASE_BUSY");
 
   grpc::Status internal = ToGrpcStatus(absl::InternalError("SELECT x FROM y (error 1054)"));
   EXPECT_EQ(internal.error_code(), grpc::INTERNAL);
-  EXPECT_EQ(FindFailure(internal)->reason, "internal");
+  EXPECT_EQ(FindFailure(internal)->reason, "INTERNAL");
   EXPECT_EQ(FindFailure(internal)->retry_after_ms, 0);
 }
 
