@@ -151,6 +151,13 @@ TEST_F(AppraisalTest, PushWritesTheMeanAndIsIdempotent) {
 
   int pushes = Count("action = 'appraisal.push' AND target LIKE 'sheet:%'");
   EXPECT_EQ(pushes, 5);
+  // The 5 records of one batch were chained in one append: the chain holds.
+  v1::VerifyAuditRequest vreq;
+  v1::VerifyAuditResponse verdict;
+  ASSERT_TRUE(admin_->VerifyAudit(TestServer::Context("admin").get(), vreq, &verdict).ok());
+  EXPECT_TRUE(verdict.intact()) << verdict.ShortDebugString();
+  EXPECT_EQ(Scalar("SELECT COUNT(DISTINCT seq) FROM audit_log WHERE action = 'appraisal.push'"),
+            "8");  // 5 sheets + 3 departments
   // Same inputs: nothing written, nothing recorded.
   v1::PushSatisfactionResponse again;
   ASSERT_TRUE(Push("hr", &again).ok());

@@ -704,10 +704,8 @@ absl::StatusOr<std::vector<SheetWrite>> MysqlAppraisalStore::UpdateSheets(
                            change_rows));
         // Audited per sheet, in the batch's order, last in the transaction
         // (the chain head is then locked only for the rest of it).
-        for (const AuditEntry& entry : entries) {
-          absl::StatusOr<int64_t> seq = audit_->AppendInTransaction(c, entry);
-          if (!seq.ok()) return seq.status();
-        }
+        absl::StatusOr<int64_t> seq = audit_->AppendAllInTransaction(c, entries);
+        if (!seq.ok()) return seq.status();
         return absl::OkStatus();
       });
   if (!status.ok()) return status;

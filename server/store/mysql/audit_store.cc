@@ -121,6 +121,70 @@ absl::StatusOr<int64_t> MysqlAuditStore::AppendInTransaction(
   return r.seq;
 }
 
+absl::StatusOr<int64_t> MysqlAuditStore::AppendAllInTransaction(
+    sql::Connection& c, std::span<const AuditEntry> entries) {
+  if (entries.empty()) return int64_t{0};
+  if (entries.size() == 1) return AppendInTransaction(c, entries[0]);
+  std::vector<domain::AuditRecord> records;
+  for (const AuditEntry& entry : entries) {
+    domain::AuditRecord r;
+    r.principal_name = entry.actor.name;
+    r.principal_role = entry.actor.role;
+    r.action = entry.action;
+    r.target = entry.target;
+    r.before_json = entry.before_json;
+    r.after_json = entry.after_json;
+    if (absl::Status s = domain::ValidateAuditEntry(r); !s.ok()) return s;
+    records.push_back(std::move(r));
+  }
+  unique_ptr<sql::PreparedStatement> lock(c.prepareStatement(q::kLockAuditHead));
+  unique_ptr<sql::ResultSet> head(lock->executeQuery());
+  if (!head->next()) {
+    return absl::FailedPreconditionError(
+        "the audit log's chain head is missing; run surveyctl audit verify");
+  }
+  int64_t seq = head->getInt64(1);
+  domain::AuditDigest hash = DigestFromHex(head->getString(2));
+  if (seq > std::numeric_limits<int64_t>::max() - static_cast<int64_t>(records.size())) {
+    return absl::FailedPreconditionError("the audit log is full");
+  }
+  const int64_t at = now_micros_();
+  for (domain::AuditRecord& r : records) {
+    r.seq = ++seq;
+    r.at_micros = at;
+    domain::SealAuditRecord(hash, r, sha256_, seal_);
+    hash = r.hash;
+  }
+  std::string sql =
+      "INSERT INTO audit_log (seq, at_us, principal_name, principal_role,"
+      " action, target, before_json, after_json, prev_hash, hash, seal) VALUES ";
+  for (size_t i = 0; i < records.size(); ++i) {
+    absl::StrAppend(&sql, i ? ", " : "",
+                    "(?, ?, ?, ?, ?, ?, ?, ?, UNHEX(?), UNHEX(?), UNHEX(?))");
+  }
+  unique_ptr<sql::PreparedStatement> insert(c.prepareStatement(sql));
+  int p = 1;
+  for (const domain::AuditRecord& r : records) {
+    insert->setInt64(p++, r.seq);
+    insert->setInt64(p++, r.at_micros);
+    insert->setString(p++, r.principal_name);
+    insert->setString(p++, r.principal_role);
+    insert->setString(p++, r.action);
+    insert->setString(p++, r.target);
+    insert->setString(p++, r.before_json);
+    insert->setString(p++, r.after_json);
+    insert->setString(p++, domain::AuditDigestHex(r.prev_hash));
+    insert->setString(p++, domain::AuditDigestHex(r.hash));
+    insert->setString(p++, domain::AuditDigestHex(r.seal));
+  }
+  insert->executeUpdate();
+  unique_ptr<sql::PreparedStatement> move(c.prepareStatement(q::kMoveAuditHead));
+  move->setInt64(1, seq);
+  move->setString(2, domain::AuditDigestHex(hash));
+  move->executeUpdate();
+  return seq;
+}
+
 absl::StatusOr<int64_t> MysqlAuditStore::Record(const AuditEntry& entry) {
   int64_t seq = 0;
   absl::Status status =
