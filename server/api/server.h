@@ -91,12 +91,12 @@ class SurveyServer {
   // Health goes NOT_SERVING for good; every call is still served (the
   // drain period, during which load balancers move away). Idempotent.
   void StartDraining();
-  // New respondent calls are answered UNAVAILABLE shutting-down at once
+  // New respondent calls are answered UNAVAILABLE SHUTTING_DOWN at once
   // (apps back off by retry-after-ms); once they are quiet (at most 1 s)
   // gRPC stops accepting calls, so none is in transit to be CANCELLED by
   // it. In-flight calls get up to `grace` in all: a
   // respondent call still waiting for the database shortly before the end
-  // is answered UNAVAILABLE (reason shutting-down, retry-after-ms; its
+  // is answered UNAVAILABLE (reason SHUTTING_DOWN, retry-after-ms; its
   // answer may still be committed, see respond.proto), never CANCELLED;
   // gRPC cancels what is left at the end (staff calls, UNAVAILABLE).
   // Returns within about `grace` + 0.5 s: true if everything finished,
