@@ -21,6 +21,7 @@
 #include "crypto/secret_file.h"
 #include "crypto/token.h"
 #include "fault/checker.h"
+#include "fault/demo_campaign.h"
 #include "fault/load_client.h"
 #include "simulator/simulator.h"
 #include "store/db_url.h"
@@ -93,30 +94,10 @@ TEST(BackupTest, RestoredIntoAFreshInstanceEveryAnswerIsThere) {
     argv.insert(argv.end(), args.begin(), args.end());
     return RunProcess(argv);
   };
-  const std::string demo = kDeploy + "demo/";
-  ASSERT_EQ(ctl({"org", "import", demo + "departments.csv", demo + "employees.csv"}).exit_code, 0);
-  Result created = ctl({"campaign", "create", "--kind", "customer", "--period", "2026-10",
-                        "--title-zh", "备份", "--title-en", "backup"});
-  ASSERT_EQ(created.exit_code, 0) << created;
-  const std::string campaign(absl::StripAsciiWhitespace(created.out));
-  ASSERT_EQ(ctl({"campaign", "open", campaign}).exit_code, 0);
-  {
-    std::ofstream tickets(work + "/tickets.csv");
-    tickets << "subject_employee_no,ticket\n";
-    std::ifstream employees(demo + "employees.csv");
-    std::string line;
-    std::getline(employees, line);
-    while (std::getline(employees, line)) {
-      std::vector<std::string> f = absl::StrSplit(line, ',');
-      if (f.size() < 5 || f[4] == "other") continue;
-      for (int i = 0; i < 40; ++i) tickets << f[0] << ",B" << f[0] << "-" << i << "\n";
-    }
-  }
-  Result issued = ctl({"invitations", "issue", campaign, "--from", work + "/tickets.csv",
-                       "--out", work + "/inv"});
-  ASSERT_EQ(issued.exit_code, 0) << issued;
-  auto tokens = sim::LoadTokens(work + "/inv/invitations.csv");
-  ASSERT_TRUE(tokens.ok());
+  auto opened = fault::OpenDemoCampaign(ctl, work, "2026-10", 40);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  const std::string& campaign = opened->id;
+  const std::vector<std::string>* tokens = &opened->tokens;
   std::vector<fault::PlannedAnswer> plan = fault::PlanAnswers(*tokens, 42);
   fault::LoadOptions options;
   options.rate_per_second = 0;

@@ -22,6 +22,7 @@
 #include "crypto/token.h"
 #include "fault/checker.h"
 #include "fault/commit_proxy.h"
+#include "fault/demo_campaign.h"
 #include "fault/load_client.h"
 #include "simulator/simulator.h"
 #include "store/db_url.h"
@@ -124,34 +125,14 @@ class FaultTest : public ::testing::Test {
     return RunProcess(argv);
   }
 
-  // A customer campaign with `per_employee` tickets for every front-line
-  // employee of the demo organisation; returns its tokens.
+  // The demo campaign (fault/demo_campaign.h); its tokens.
   std::vector<std::string> OpenCampaign(int per_employee) {
-    std::string demo = absl::StrCat(SURVEY_SOURCE_DIR, "/deploy/demo/");
-    Result import = Ctl({"org", "import", demo + "departments.csv", demo + "employees.csv"});
-    EXPECT_EQ(import.exit_code, 0) << import;
-    Result created = Ctl({"campaign", "create", "--kind", "customer", "--period",
-                          "2026-11", "--title-zh", "故障", "--title-en", "fault"});
-    EXPECT_EQ(created.exit_code, 0) << created;
-    campaign_ = std::string(absl::StripAsciiWhitespace(created.out));
-    EXPECT_EQ(Ctl({"campaign", "open", campaign_}).exit_code, 0);
-    std::ofstream tickets(work_ + "/tickets.csv");
-    tickets << "subject_employee_no,ticket\n";
-    std::ifstream employees(demo + "employees.csv");
-    std::string line;
-    std::getline(employees, line);
-    while (std::getline(employees, line)) {
-      std::vector<std::string> f = absl::StrSplit(line, ',');
-      if (f.size() < 5 || f[4] == "other") continue;
-      for (int i = 0; i < per_employee; ++i) tickets << f[0] << ",T" << f[0] << "-" << i << "\n";
-    }
-    tickets.close();
-    Result issued = Ctl({"invitations", "issue", campaign_, "--from",
-                         work_ + "/tickets.csv", "--out", work_ + "/inv"});
-    EXPECT_EQ(issued.exit_code, 0) << issued;
-    auto tokens = sim::LoadTokens(work_ + "/inv/invitations.csv");
-    EXPECT_TRUE(tokens.ok()) << tokens.status();
-    return tokens.ok() ? *tokens : std::vector<std::string>{};
+    auto c = OpenDemoCampaign([&](std::vector<std::string> args) { return Ctl(args); },
+                              work_, "2026-11", per_employee);
+    EXPECT_TRUE(c.ok()) << c.status();
+    if (!c.ok()) return {};
+    campaign_ = c->id;
+    return c->tokens;
   }
 
   // Runs the load with `fault` injected once `warmup` answers were
