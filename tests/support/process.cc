@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "absl/strings/str_cat.h"
+#include "support/temp_dirs.h"
 
 namespace survey::testing {
 namespace {
@@ -26,29 +27,6 @@ namespace {
 }
 
 int ExitCode(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : -1; }
-
-// The directories MakeTempDir made, removed when the test binary exits
-// (children never run this: they exec or _exit).
-class TempDirs {
- public:
-  ~TempDirs() {
-    std::error_code ignored;
-    for (const std::string& d : dirs_) std::filesystem::remove_all(d, ignored);
-  }
-  void Add(std::string dir) {
-    std::lock_guard<std::mutex> lock(mu_);
-    dirs_.push_back(std::move(dir));
-  }
-
- private:
-  std::mutex mu_;
-  std::vector<std::string> dirs_;
-};
-
-TempDirs& Created() {
-  static TempDirs dirs;
-  return dirs;
-}
 
 }  // namespace
 
@@ -66,7 +44,7 @@ std::string ReadFile(const std::string& path) {
 std::string MakeTempDir() {
   char tmpl[] = "/tmp/survey-e2e-XXXXXX";
   std::string dir = mkdtemp(tmpl);
-  Created().Add(dir);
+  RemoveAtExit(dir);
   return dir;
 }
 

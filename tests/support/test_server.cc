@@ -1,48 +1,20 @@
 #include "support/test_server.h"
 
 #include <chrono>
-#include <filesystem>
-#include <mutex>
-#include <vector>
 
 #include <stdlib.h>
 
 #include "absl/strings/str_cat.h"
 #include "crypto/random.h"
 #include "crypto/secret_file.h"
+#include "support/temp_dirs.h"
 
 namespace survey::testing {
-namespace {
-
-// The pepper directories of this test process, removed when it exits
-// (every test makes one; left behind they pile up in /tmp).
-class PepperDirs {
- public:
-  ~PepperDirs() {
-    std::error_code ignored;
-    for (const std::string& d : dirs_) std::filesystem::remove_all(d, ignored);
-  }
-  void Add(std::string dir) {
-    std::lock_guard<std::mutex> lock(mu_);
-    dirs_.push_back(std::move(dir));
-  }
-
- private:
-  std::mutex mu_;
-  std::vector<std::string> dirs_;
-};
-
-PepperDirs& Made() {
-  static PepperDirs dirs;
-  return dirs;
-}
-
-}  // namespace
 
 absl::StatusOr<std::string> WriteTestPepper() {
   char dir[] = "/tmp/survey-pepper-XXXXXX";
   if (mkdtemp(dir) == nullptr) return absl::InternalError("mkdtemp failed");
-  Made().Add(dir);
+  RemoveAtExit(dir);  // one per test: left behind they pile up in /tmp
   std::string path = absl::StrCat(dir, "/pepper");
   absl::StatusOr<std::string> pepper = crypto::GeneratePepperHex(crypto::SystemRandom());
   if (!pepper.ok()) return pepper.status();
