@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "api/bootstrap.h"
+#include "support/temp_dirs.h"
 #include "support/test_server.h"
 #include "survey/v1/admin.grpc.pb.h"
 
@@ -47,6 +48,8 @@ const Certs& TestCerts() {
     char b[] = "/tmp/survey-rogue-certs-XXXXXX";
     c->dir = mkdtemp(a);
     c->rogue = mkdtemp(b);
+    RemoveAtExit(c->dir);
+    RemoveAtExit(c->rogue);
     EXPECT_EQ(Sh(absl::StrCat(script, " ", c->dir)), 0);
     EXPECT_EQ(Sh(absl::StrCat(script, " ", c->dir,
                               " staff alice carol dave erin mallory")),

@@ -9,6 +9,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "support/temp_dirs.h"
 #include "support/test_server.h"
 
 namespace survey::testing {
@@ -18,6 +19,7 @@ TEST(TlsKeyTest, AKeyReadableByOthersIsRefused) {
   char tmpl[] = "/tmp/survey-certs-XXXXXX";
   ASSERT_NE(mkdtemp(tmpl), nullptr);
   const std::string dir = tmpl;
+  RemoveAtExit(dir);  // also when an assertion ends the test early
   const std::string script = absl::StrCat(SURVEY_SOURCE_DIR, "/deploy/certs.sh");
   ASSERT_EQ(std::system(absl::StrCat(script, " ", dir, " >/dev/null 2>&1").c_str()), 0);
   api::ServerOptions o;
@@ -37,7 +39,6 @@ TEST(TlsKeyTest, AKeyReadableByOthersIsRefused) {
   auto started = TestServer::Start(o);
   EXPECT_TRUE(started.ok()) << started.status();
   if (started.ok()) started->reset();
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -25,6 +25,7 @@
 #include "absl/time/clock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "support/test_db.h"
+#include "support/temp_dirs.h"
 #include "support/test_server.h"
 #include "survey/v1/admin.grpc.pb.h"
 #include "survey/v1/respond.grpc.pb.h"
@@ -64,6 +65,7 @@ Shell Sh(const std::string& command) {
 std::string MakeCerts() {
   char tmpl[] = "/tmp/survey-certs-XXXXXX";
   std::string dir = mkdtemp(tmpl);
+  RemoveAtExit(dir);
   std::string script = absl::StrCat(SURVEY_SOURCE_DIR, "/deploy/certs.sh");
   Shell a = Sh(absl::StrCat(script, " ", dir));
   Shell b = Sh(absl::StrCat(script, " ", dir, " staff alice"));
