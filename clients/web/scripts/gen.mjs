@@ -1,5 +1,6 @@
 // Generates the TypeScript types and service descriptors of the protos the
-// app uses (proto/survey/v1/respond.proto and what it imports) with the
+// apps use (respond.proto for the respondent app; admin, account, report
+// and appraisal for the staff console; and what they import) with the
 // machine's protoc (3.15 or newer) and @bufbuild/protoc-gen-es from the
 // lockfile, into src/gen (not committed).
 import { execFileSync } from "node:child_process";
@@ -19,4 +20,9 @@ execFileSync("protoc", [
   `-I${protoRoot}`,
   join(protoRoot, "survey/v1/common.proto"),
   join(protoRoot, "survey/v1/respond.proto"),
+  // The staff console's services.
+  join(protoRoot, "survey/v1/admin.proto"),
+  join(protoRoot, "survey/v1/account.proto"),
+  join(protoRoot, "survey/v1/report.proto"),
+  join(protoRoot, "survey/v1/appraisal.proto"),
 ], { stdio: "inherit" });
