@@ -138,7 +138,11 @@ TEST_F(ConsoleHarness, ConsolePagesInChromium) {
   ASSERT_TRUE(pepper.ok());
   ServerProcess server({"--db-url", (*db)->url(), "--listen", "127.0.0.1:0", "--insecure",
                         "--health-interval", "0.1", "--pepper-file", *pepper,
-                        "--trusted-gateway", "127.0.0.1"});
+                        "--trusted-gateway", "127.0.0.1",
+                        // Every browser comes from 127.0.0.1: room for the
+                        // lockout test's failures and the results tests'
+                        // sign-ins after it (the default burst is 10).
+                        "--staff-auth-failure-burst", "40"});
   ASSERT_GT(server.port(), 0) << server.stderr_text();
   Gateway gateway({SURVEY_GATEWAY_BIN, "--listen", "127.0.0.1:0", "--upstream",
                    server.address(), "--web-root", SURVEY_WEB_ROOT, "--console"});

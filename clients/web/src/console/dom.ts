@@ -58,7 +58,8 @@ export function refusal(t: ConsoleTexts, e: unknown): HTMLElement {
   const r = refusalOf(e);
   const err = ConnectError.from(e);
   const key = r.reason || (err.code === Code.PermissionDenied ? "PERMISSION_DENIED" :
-                           err.code === Code.NotFound ? "NOT_FOUND" : "");
+                           err.code === Code.NotFound ? "NOT_FOUND" :
+                           err.code === Code.Unauthenticated ? "UNAUTHENTICATED" : "");
   const sentence = t.reasons[key] ?? (err.code === Code.Unknown || err.code === Code.Internal ? t.failed : t.refused);
   const p = el("p", { class: "refusal", role: "alert", "data-code": r.code, "data-reason": r.reason });
   p.append(sentence);
