@@ -359,7 +359,7 @@ fetch(${JSON.stringify(target)}, { method: "POST", credentials: "include", mode:
     await signIn(mgr, fx.manager.account, fx.manager.password);
     const mgrNav = await mgr.$$eval("#nav a", (as) => as.map((a) => a.dataset.route));
     assert.ok(!mgrNav.includes("campaigns"), mgrNav.join());
-    await mgr.goto(at(`/results/department/${fx.otherDepartment}?month=${fx.closedPeriod}`));
+    await mgr.goto(at(`/results/department/${fx.otherDepartment}?range=${fx.closedPeriod}`));
     const r2 = await refusalReason(mgr);
     assert.equal(r2.code, "PermissionDenied", JSON.stringify(r2));
     await axe(mgr, "refusal");

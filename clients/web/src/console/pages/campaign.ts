@@ -40,7 +40,7 @@ function header(ctx: PageContext, t: ConsoleTexts, c: Campaign): HTMLElement {
   return el("div", {}, dl,
     c.state === CampaignState.DRAFT ? el("p", { class: "note" }, t.draftHint) : "",
     c.state === CampaignState.CLOSED
-      ? el("p", {}, el("a", { href: `#/${results}?campaign=${encodeURIComponent(c.id)}&month=${c.period}` }, t.resultsLink))
+      ? el("p", {}, el("a", { href: `#/${results}?range=${c.period}&campaign=${encodeURIComponent(c.id)}` }, t.resultsLink))
       : "");
 }
 
