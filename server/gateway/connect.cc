@@ -41,6 +41,77 @@ const char* ContentType(Codec codec) {
   return codec == Codec::kJson ? "application/json" : "application/proto";
 }
 
+std::optional<Codec> StreamCodecFor(absl::string_view content_type) {
+  absl::string_view media = content_type.substr(0, content_type.find(';'));
+  media = absl::StripAsciiWhitespace(media);
+  if (absl::EqualsIgnoreCase(media, "application/connect+json")) return Codec::kJson;
+  if (absl::EqualsIgnoreCase(media, "application/connect+proto")) return Codec::kProto;
+  return std::nullopt;
+}
+
+const char* StreamContentType(Codec codec) {
+  return codec == Codec::kJson ? "application/connect+json" : "application/connect+proto";
+}
+
+bool IsStreamContentType(absl::string_view content_type) {
+  return absl::StartsWithIgnoreCase(absl::StripLeadingAsciiWhitespace(content_type),
+                                    "application/connect+");
+}
+
+std::string Envelope(uint8_t flags, absl::string_view message) {
+  const uint32_t n = static_cast<uint32_t>(message.size());
+  std::string out;
+  out.reserve(kEnvelopeHeaderBytes + message.size());
+  out.push_back(static_cast<char>(flags));
+  out.push_back(static_cast<char>((n >> 24) & 0xff));
+  out.push_back(static_cast<char>((n >> 16) & 0xff));
+  out.push_back(static_cast<char>((n >> 8) & 0xff));
+  out.push_back(static_cast<char>(n & 0xff));
+  out.append(message.data(), message.size());
+  return out;
+}
+
+grpc::Status ParseRequestEnvelope(absl::string_view body, std::string* message) {
+  if (body.size() < kEnvelopeHeaderBytes) {
+    return Malformed("request body: expected one enveloped message");
+  }
+  const auto byte = [&body](size_t i) { return static_cast<uint8_t>(body[i]); };
+  const uint8_t flags = byte(0);
+  const uint64_t n = (uint64_t{byte(1)} << 24) | (uint64_t{byte(2)} << 16) |
+                     (uint64_t{byte(3)} << 8) | uint64_t{byte(4)};
+  if (flags != 0) {
+    // No compression is offered (no connect-accept-encoding), and a
+    // request stream never carries an end-of-stream message.
+    return Malformed("request body: envelope flags must be 0");
+  }
+  if (body.size() - kEnvelopeHeaderBytes != n) {
+    return Malformed("request body: a server-streaming call takes exactly one message");
+  }
+  message->assign(body.data() + kEnvelopeHeaderBytes, n);
+  return grpc::Status::OK;
+}
+
+std::string EndStreamBody(const grpc::Status& status, const Metadata& trailers) {
+  nlohmann::json end = nlohmann::json::object();
+  if (!status.ok()) end["error"] = ErrorJson(status);
+  nlohmann::json metadata = nlohmann::json::object();
+  for (const auto& [key, value] : trailers) {
+    if (!Forwardable(key)) continue;
+    std::optional<std::string> v = HeaderValue(key, value);
+    if (!v) continue;
+    metadata[key].push_back(*v);
+  }
+  if (!metadata.empty()) end["metadata"] = std::move(metadata);
+  try {
+    return end.dump();
+  } catch (const nlohmann::json::exception&) {
+    // A message that is not UTF-8: the code alone still says what happened.
+    nlohmann::json bare = nlohmann::json::object();
+    if (!status.ok()) bare["error"] = {{"code", CodeName(status.error_code())}};
+    return bare.dump();
+  }
+}
+
 const char* CodeName(grpc::StatusCode code) {
   switch (code) {
     case grpc::StatusCode::OK: return "ok";
@@ -121,12 +192,15 @@ grpc::Status EncodeResponse(const pb::Descriptor* type, Codec codec,
   return grpc::Status::OK;
 }
 
-std::string ErrorBody(const grpc::Status& status) {
+nlohmann::json ErrorJson(const grpc::Status& status) {
   nlohmann::json error = {{"code", CodeName(status.error_code())}};
-  if (!status.error_message().empty()) {
-    // The server's messages are UTF-8; anything else is not passed on.
-    error["message"] = status.error_message();
-  }
+  if (!status.error_message().empty()) error["message"] = status.error_message();
+  return error;
+}
+
+std::string ErrorBody(const grpc::Status& status) {
+  // The server's messages are UTF-8; anything else is not passed on.
+  nlohmann::json error = ErrorJson(status);
   try {
     return error.dump();
   } catch (const nlohmann::json::exception&) {
@@ -146,20 +220,25 @@ bool Forwardable(absl::string_view key) {
   return true;
 }
 
+std::optional<std::string> HeaderValue(absl::string_view key, absl::string_view value) {
+  std::string v = absl::EndsWith(key, "-bin") ? absl::Base64Escape(value) : std::string(value);
+  if (absl::EndsWith(key, "-bin")) {
+    while (!v.empty() && v.back() == '=') v.pop_back();
+  }
+  for (char c : v) {
+    if (c < 0x20 || c > 0x7e) return std::nullopt;  // not a valid header value
+  }
+  return v;
+}
+
 std::vector<std::pair<std::string, std::string>> ResponseHeaders(
     const Metadata& initial, const Metadata& trailers) {
   std::vector<std::pair<std::string, std::string>> out;
   auto add = [&out](const std::string& prefix, const std::string& key,
                     const std::string& value) {
     if (!Forwardable(key)) return;
-    std::string v = absl::EndsWith(key, "-bin") ? absl::Base64Escape(value) : value;
-    if (absl::EndsWith(key, "-bin")) {
-      while (!v.empty() && v.back() == '=') v.pop_back();
-    }
-    for (char c : v) {
-      if (c < 0x20 || c > 0x7e) return;  // not a valid header value
-    }
-    out.emplace_back(prefix + key, std::move(v));
+    std::optional<std::string> v = HeaderValue(key, value);
+    if (v) out.emplace_back(prefix + key, std::move(*v));
   };
   for (const auto& [k, v] : initial) add("", k, v);
   for (const auto& [k, v] : trailers) add("trailer-", k, v);

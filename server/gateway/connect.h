@@ -1,6 +1,7 @@
-// The Connect protocol's unary calls (connectrpc.com/docs/protocol), as the
-// browser gateway speaks them: pure functions from one HTTP request to one
-// gRPC call and from the gRPC outcome back to one HTTP response. Generic
+// The Connect protocol (connectrpc.com/docs/protocol), as the browser
+// gateway speaks it: unary calls and server-streaming calls. Pure functions
+// from one HTTP request to one gRPC call and from the gRPC outcome back to
+// the HTTP response (for a stream: its envelopes). Generic
 // over methods: the request and response types come from the protobuf
 // descriptors compiled into the binary, JSON uses protobuf's JSON mapping.
 #ifndef SURVEY_GATEWAY_CONNECT_H_
@@ -9,7 +10,9 @@
 #include <google/protobuf/descriptor.h>
 #include <grpcpp/support/status.h>
 
+#include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include "absl/strings/string_view.h"
@@ -20,10 +23,34 @@ namespace survey::gateway {
 
 enum class Codec { kJson, kProto };
 
+using Metadata = std::multimap<std::string, std::string>;
+
 // "application/json", "application/json; charset=utf-8" -> kJson;
 // "application/proto" -> kProto; anything else nullopt (HTTP 415).
 std::optional<Codec> CodecFor(absl::string_view content_type);
 const char* ContentType(Codec codec);
+
+// Server streams: "application/connect+json" -> kJson,
+// "application/connect+proto" -> kProto; anything else nullopt.
+std::optional<Codec> StreamCodecFor(absl::string_view content_type);
+const char* StreamContentType(Codec codec);
+// True if the content type names the streaming protocol at all
+// ("application/connect+..."), even with a codec we lack.
+bool IsStreamContentType(absl::string_view content_type);
+
+// Envelope flags: the message is compressed; the message is the
+// EndStreamResponse (the last one of a response stream).
+inline constexpr uint8_t kFlagCompressed = 0x01;
+inline constexpr uint8_t kFlagEndStream = 0x02;
+inline constexpr size_t kEnvelopeHeaderBytes = 5;
+// One enveloped message: flags, 4-byte big-endian length, the message.
+std::string Envelope(uint8_t flags, absl::string_view message);
+// The request of a server-streaming call: exactly one uncompressed
+// envelope holding `message`. INVALID_ARGUMENT (MESSAGE_MALFORMED) otherwise.
+grpc::Status ParseRequestEnvelope(absl::string_view body, std::string* message);
+// The EndStreamResponse JSON: {"error": {...}} unless `status` is OK, and
+// the server's forwardable trailers as {"metadata": {"key": ["value"]}}.
+std::string EndStreamBody(const grpc::Status& status, const Metadata& trailers);
 
 // Connect's code name ("not_found") and HTTP status (404) of a gRPC code.
 const char* CodeName(grpc::StatusCode code);
@@ -46,8 +73,12 @@ grpc::Status EncodeResponse(const google::protobuf::Descriptor* type, Codec code
 
 // Connect's error body: {"code": "...", "message": "..."}.
 std::string ErrorBody(const grpc::Status& status);
+// The same as a JSON value (for the EndStreamResponse).
+nlohmann::json ErrorJson(const grpc::Status& status);
 
-using Metadata = std::multimap<std::string, std::string>;
+// The value as an HTTP header carries it: -bin values in unpadded base64;
+// nullopt if it holds bytes a header cannot.
+std::optional<std::string> HeaderValue(absl::string_view key, absl::string_view value);
 
 // Metadata a server sent that may be passed to a browser: not gRPC's own
 // (grpc-*, content-type, te, :pseudo), nor reserved by Connect (connect-*).

@@ -21,6 +21,7 @@
 #include "absl/strings/numbers.h"
 #include "gateway/gateway.h"
 #include "grpc/health/v1/health.pb.h"
+#include "survey/v1/account.pb.h"
 #include "survey/v1/admin.pb.h"
 #include "survey/v1/appraisal.pb.h"
 #include "survey/v1/report.pb.h"
@@ -46,6 +47,8 @@ int main(int argc, char** argv) {
   (void)survey::v1::Survey::descriptor();
   (void)survey::v1::IssueInvitationsRequest::descriptor();
   (void)survey::v1::Campaign::descriptor();
+  (void)survey::v1::SignInRequest::descriptor();
+  (void)survey::v1::ListSheetsRequest::descriptor();
 
   survey::gateway::GatewayOptions options;
   std::string listen = "127.0.0.1:8080";
@@ -53,6 +56,7 @@ int main(int argc, char** argv) {
   std::string upstream_ca, log_level = "info";
   std::vector<std::string> trusted, services;
   double timeout_seconds = 15;
+  double stream_timeout_seconds = 600;
 
   CLI::App app{"Survey & Satisfaction browser gateway (Connect protocol -> gRPC)"};
   app.add_option("--listen", listen, "host:port for browsers (port 0: any)")
@@ -64,6 +68,15 @@ int main(int argc, char** argv) {
                  "server on the same host)")->envname("SURVEY_GATEWAY_UPSTREAM_TLS_CA");
   app.add_option("--web-root", options.web_root, "built web app (clients/web dist)")
       ->envname("SURVEY_GATEWAY_WEB_ROOT");
+  app.add_flag("--console", options.console,
+               "also serve the staff console under /c/ and expose AccountService, "
+               "AdminService, ReportService and AppraisalService (session cookie, "
+               "CSRF header required)")
+      ->envname("SURVEY_GATEWAY_CONSOLE");
+  app.add_option("--console-root", options.console_root,
+                 "the built console (index.html, console.js, console.css; default "
+                 "WEB_ROOT/console)")
+      ->envname("SURVEY_GATEWAY_CONSOLE_ROOT");
   app.add_option("--trusted-proxy", trusted,
                  "address or network of a reverse proxy whose X-Forwarded-For is "
                  "believed (repeatable; default none)")
@@ -78,6 +91,12 @@ int main(int argc, char** argv) {
   app.add_option("--max-request-bytes", options.max_request_bytes)->capture_default_str();
   app.add_option("--timeout", timeout_seconds, "default call timeout, seconds")
       ->capture_default_str();
+  app.add_option("--stream-timeout", stream_timeout_seconds,
+                 "longest server-streaming call (exports), seconds")
+      ->envname("SURVEY_GATEWAY_STREAM_TIMEOUT")->capture_default_str();
+  app.add_option("--max-streams", options.max_streams,
+                 "server-streaming calls at once (each holds a worker thread)")
+      ->envname("SURVEY_GATEWAY_MAX_STREAMS")->capture_default_str();
   app.add_option("--threads", options.threads, "HTTP worker threads")->capture_default_str();
   app.add_option("--log-level", log_level, "trace|debug|info|warn|error");
   CLI11_PARSE(app, argc, argv);
@@ -86,6 +105,11 @@ int main(int argc, char** argv) {
   if (!services.empty()) options.services = services;
   if (!options.tls_cert_file.empty()) options.hsts = true;
   options.default_timeout = absl::Seconds(timeout_seconds);
+  options.stream_timeout = absl::Seconds(stream_timeout_seconds);
+  if (options.max_streams < 1 || options.max_streams >= options.threads) {
+    std::cerr << "survey-gateway: --max-streams: 1 .. --threads - 1\n";
+    return 2;
+  }
   absl::StatusOr<survey::net::NetworkList> proxies =
       survey::net::NetworkList::Parse(trusted);
   if (!proxies.ok()) {
