@@ -25,6 +25,7 @@ readonly PACKAGES=(
     libqrencode-dev
     libpng-dev
     libspdlog-dev
+    libsodium-dev
     libcli11-dev
     nlohmann-json3-dev
     python3
