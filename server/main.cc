@@ -203,6 +203,15 @@ int main(int argc, char** argv) {
                  "the company's time zone (IANA name): appraisal dates and deadlines")
       ->envname("SURVEY_TIME_ZONE")
       ->capture_default_str();
+  app.add_option("--retention-customer-months", options.retention.customer_months,
+                 "full months a closed customer survey keeps its answers (0 = forever)")
+      ->envname("SURVEY_RETENTION_CUSTOMER_MONTHS")
+      ->capture_default_str();
+  app.add_option("--retention-cross-evaluation-months",
+                 options.retention.cross_evaluation_months,
+                 "full months a closed cross-evaluation keeps its answers (0 = forever)")
+      ->envname("SURVEY_RETENTION_CROSS_EVALUATION_MONTHS")
+      ->capture_default_str();
   app.add_option("--log-level", log_level, "trace|debug|info|warn|error")
       ->envname("SURVEY_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))

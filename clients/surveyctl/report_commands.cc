@@ -344,6 +344,10 @@ void AddReportCommands(CLI::App& app, const GlobalOptions& global, int* exit_cod
       std::cout << "aggregates checked: " << r.aggregates_checked()
                 << ", responses checked: " << r.responses_checked()
                 << ", differences: " << r.differences_size() << "\n";
+      for (const std::string& id : r.campaigns_past_retention()) {
+        std::cout << "campaign " << id
+                  << ": answers removed under retention; its figures are final\n";
+      }
       if (r.differences_size() == 0) return 0;
       Table t{{"campaign", "subject", "period", "group", "field", "stored", "recomputed"}, {}};
       for (const auto& d : r.differences()) {

@@ -13,7 +13,10 @@
 #include "api/auth.h"
 #include "crypto/random.h"
 #include "crypto/token.h"
+#include "absl/time/time.h"
+#include "domain/retention.h"
 #include "store/org_store.h"
+#include "store/retention_store.h"
 #include "store/staff_store.h"
 #include "store/survey_store.h"
 #include "survey/v1/admin.grpc.pb.h"
@@ -113,6 +116,14 @@ class AdminServiceImpl final : public v1::AdminService::Service {
                          const v1::ListAuditRequest* req,
                          v1::ListAuditResponse* resp) override;
 
+  // Retention (admin_retention.cc). Without EnableRetention it answers
+  // UNIMPLEMENTED. `zone` is the company's: it says which month "today" is.
+  void EnableRetention(store::RetentionStore* store, domain::RetentionPolicy policy,
+                       absl::TimeZone zone, std::function<int64_t()> now_unix);
+  grpc::Status ApplyRetention(grpc::ServerContext* ctx,
+                              const v1::ApplyRetentionRequest* req,
+                              v1::ApplyRetentionResponse* resp) override;
+
  private:
   // The admin calling, if the staff stores are wired.
   absl::StatusOr<Principal> StaffAdmin(const grpc::ServerContext& ctx) const;
@@ -134,6 +145,10 @@ class AdminServiceImpl final : public v1::AdminService::Service {
   crypto::RandomSource* random_;
   store::StaffStore* staff_;
   store::AuditStore* audit_;
+  store::RetentionStore* retention_ = nullptr;
+  domain::RetentionPolicy retention_policy_;
+  absl::TimeZone zone_;
+  std::function<int64_t()> now_unix_;
 };
 
 }  // namespace survey::api

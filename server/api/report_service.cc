@@ -634,6 +634,10 @@ grpc::Status ReportServiceImpl::Verify(grpc::ServerContext* ctx,
     // Only closed campaigns have figures to check: an open one's are built
     // when it closes (store/mysql/campaign_figures.h).
     if (c.state != domain::CampaignState::kClosed) continue;
+    if (c.responses_removed) {
+      resp->add_campaigns_past_retention(c.id);
+      continue;
+    }
     absl::StatusOr<std::shared_ptr<const domain::Template>> form =
         templates_->Get(c.template_key, c.template_version);
     if (!form.ok()) return ToGrpcStatus(form.status());

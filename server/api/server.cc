@@ -50,6 +50,7 @@
 #include "store/mysql/staff_store.h"
 #include "store/mysql/probe.h"
 #include "store/mysql/report_store.h"
+#include "store/mysql/retention_store.h"
 #include "store/mysql/appraisal_store.h"
 
 namespace survey::api {
@@ -156,6 +157,7 @@ struct SurveyServer::Impl {
   std::unique_ptr<AuditLog> audit_log;  // staff actions (api/audit_log.h)
   std::unique_ptr<store::mysql::MysqlTemplateStore> template_store;
   std::unique_ptr<store::mysql::MysqlCampaignStore> campaign_store;
+  std::unique_ptr<store::mysql::MysqlRetentionStore> retention_store;
   std::unique_ptr<store::mysql::MysqlInvitationStore> invitation_store;
   std::unique_ptr<store::TemplateCache> templates;
   std::unique_ptr<store::mysql::MysqlResponseStore> response_store;
@@ -216,6 +218,9 @@ absl::StatusOr<std::unique_ptr<SurveyServer>> SurveyServer::Start(
     return absl::FailedPreconditionError(absl::StrCat(
         "--time-zone: cannot load the time zone \"", options.time_zone,
         "\" (an IANA name such as Asia/Shanghai; is the tzdata package installed?)"));
+  }
+  if (absl::Status s = domain::ValidateRetentionPolicy(options.retention); !s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("--", s.message()));
   }
 
   absl::StatusOr<store::mysql::MigrationResult> migrated = store::mysql::Migrate(
@@ -295,6 +300,10 @@ absl::StatusOr<std::unique_ptr<SurveyServer>> SurveyServer::Start(
       impl->campaign_store.get(), impl->invitation_store.get(),
       impl->hasher.get(), &crypto::SystemRandom(), impl->staff_store.get(),
       impl->audit_store.get());
+  impl->retention_store =
+      std::make_unique<store::mysql::MysqlRetentionStore>(impl->pool.get());
+  impl->admin->EnableRetention(impl->retention_store.get(), options.retention, time_zone,
+                               NowUnix);
   impl->respond = std::make_unique<RespondServiceImpl>(
       impl->hasher.get(), impl->invitation_store.get(), templates,
       impl->pipeline.get(), impl->read_pool.get(), NowUnix,

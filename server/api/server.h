@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "domain/retention.h"
 #include "api/abuse_limiter.h"
 
 namespace survey::api {
@@ -69,6 +70,8 @@ struct ServerOptions {
   // The company's time zone (IANA name): every appraisal date and deadline
   // is counted in it. Start fails if it cannot be loaded (tzdata).
   std::string time_zone = "Asia/Shanghai";
+  // How long closed campaigns keep their answers (AdminService.ApplyRetention).
+  domain::RetentionPolicy retention;
 };
 
 class SurveyServer {

@@ -28,6 +28,9 @@ struct CampaignInfo {
   int k = 5;
   int comment_k = 10;
   domain::CampaignState state = domain::CampaignState::kDraft;
+  // Its answers were removed under retention (domain/retention.h): the
+  // figures stay; comments and the analyst export are gone.
+  bool responses_removed = false;
 };
 
 // Which cells to read: campaigns, one subject kind, and optionally only

@@ -220,6 +220,21 @@ std::vector<Step> AuditCoverageTest::Steps() {
     v1::Campaign out;
     return admin_->CloseCampaign(Ctx("hr").get(), req, &out);
   });
+  // Retention: the closed campaign moved into the past (a campaign of
+  // today's month is never past retention).
+  add(
+      "ApplyRetention", "admin", "retention.remove", "campaign:",
+      [this] {
+        v1::ApplyRetentionRequest req;
+        v1::ApplyRetentionResponse out;
+        return admin_->ApplyRetention(Ctx("admin").get(), req, &out);
+      },
+      [this] {
+        ASSERT_TRUE(ts_->db()
+                        .Execute(absl::StrCat("UPDATE campaign SET period = '2020-01' WHERE id = '",
+                                              campaign_, "'"))
+                        .ok());
+      });
   // ---- staff access
   add("UpsertStaffAccount", "admin", "staff.upsert", "staff:bot", [this] {
     v1::StaffAccount a, out;

@@ -48,10 +48,10 @@ grpc::Status SurveyFixture::Transition(const std::string& campaign, bool open) {
               : admin_->CloseCampaign(ctx.get(), req, &out);
 }
 
-std::string SurveyFixture::CustomerCampaign(bool open) {
+std::string SurveyFixture::CustomerCampaign(bool open, const std::string& period) {
   v1::CreateCampaignRequest req;
   req.mutable_campaign()->set_kind(v1::CAMPAIGN_KIND_CUSTOMER_SATISFACTION);
-  req.mutable_campaign()->set_period("2026-11");
+  req.mutable_campaign()->set_period(period);
   req.mutable_campaign()->set_template_key("default");
   req.mutable_campaign()->mutable_title()->set_zh("十一月客户满意度");
   req.mutable_campaign()->mutable_title()->set_en("November satisfaction");
@@ -64,10 +64,10 @@ std::string SurveyFixture::CustomerCampaign(bool open) {
   return out.id();
 }
 
-std::string SurveyFixture::CrossCampaign(bool open) {
+std::string SurveyFixture::CrossCampaign(bool open, const std::string& period) {
   v1::CreateCampaignRequest req;
   req.mutable_campaign()->set_kind(v1::CAMPAIGN_KIND_CROSS_EVALUATION);
-  req.mutable_campaign()->set_period("2026-11");
+  req.mutable_campaign()->set_period(period);
   req.mutable_campaign()->set_template_key("default");
   v1::Campaign out;
   grpc::Status s = admin_->CreateCampaign(TestServer::Context("hr").get(), req, &out);

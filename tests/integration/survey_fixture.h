@@ -19,9 +19,9 @@ class SurveyFixture : public ::testing::Test {
   void SetUp() override;
 
   // Creates (and by default opens) a customer-satisfaction campaign for
-  // 2026-11; returns its id.
-  std::string CustomerCampaign(bool open = true);
-  std::string CrossCampaign(bool open = true);
+  // `period`; returns its id.
+  std::string CustomerCampaign(bool open = true, const std::string& period = "2026-11");
+  std::string CrossCampaign(bool open = true, const std::string& period = "2026-11");
   // Issues one token per subject in `subjects` (customer campaign).
   std::vector<std::string> Issue(const std::string& campaign,
                                  const std::vector<std::string>& subjects);

@@ -24,7 +24,8 @@ using std::unique_ptr;
 // step, store/mysql/campaign_figures.h) reads as open: counts, no scores.
 constexpr char kCampaignColumns[] =
     "SELECT id, kind, period, template_key, template_version, anonymity_k,"
-    " comment_k, IF(state = 'closed' AND figures_built = 0, 'open', state)"
+    " comment_k, IF(state = 'closed' AND figures_built = 0, 'open', state),"
+    " responses_removed_at"
     " FROM campaign";
 
 absl::StatusOr<CampaignInfo> ReadCampaign(sql::ResultSet& rs) {
@@ -42,6 +43,7 @@ absl::StatusOr<CampaignInfo> ReadCampaign(sql::ResultSet& rs) {
   c.template_version = rs.getInt(5);
   c.k = rs.getInt(6);
   c.comment_k = rs.getInt(7);
+  c.responses_removed = rs.getInt64(9) != 0;
   c.state = *state;
   return c;
 }
