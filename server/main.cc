@@ -1,8 +1,9 @@
-// survey-server: reads configuration (flags, or SURVEY_* environment
-// variables), starts the server and shuts it down gracefully on SIGTERM or
-// SIGINT: health NOT_SERVING while still serving for --drain-period (a
-// second signal ends it early), then stop accepting and give in-flight
-// calls --shutdown-grace, exit 0. Wiring only.
+// survey-server: reads configuration (flags, SURVEY_* environment
+// variables, or a --config file: config/config_file.h), starts the server
+// and shuts it down gracefully on SIGTERM or SIGINT: health NOT_SERVING
+// while still serving for --drain-period (a second signal ends it early),
+// then stop accepting and give in-flight calls --shutdown-grace, exit 0.
+// SIGHUP reloads the TLS certificate and key. Wiring only.
 #include <errno.h>
 #include <signal.h>
 #include <time.h>
@@ -20,6 +21,9 @@
 #include "api/connection_gate.h"
 #include "api/grpc_log.h"
 #include "api/server.h"
+#include "config/config_file.h"
+#include "metrics/listener.h"
+#include "metrics/server_metrics.h"
 #include "net/ip.h"
 
 namespace {
@@ -227,6 +231,12 @@ int main(int argc, char** argv) {
                  "in with a client certificate whose CN is NAME)")
       ->check(CLI::Range(0, 730))
       ->capture_default_str();
+  std::string metrics_listen;
+  app.add_option("--metrics-listen", metrics_listen,
+                 "host:port of a separate HTTP listener for GET /metrics "
+                 "(Prometheus text); keep it off the public network (default off)")
+      ->envname("SURVEY_METRICS_LISTEN");
+  survey::config::AddConfigOption(app);
   CLI11_PARSE(app, argc, argv);
   if (absl::StatusOr<survey::net::NetworkList> gateways =
           survey::net::NetworkList::Parse(trusted_gateways);
@@ -286,7 +296,9 @@ int main(int argc, char** argv) {
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  sigset_t wait_signals = stop_signals;  // and SIGHUP: reload TLS
+  sigaddset(&wait_signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &wait_signals, nullptr);
 
   absl::StatusOr<std::unique_ptr<survey::api::SurveyServer>> server =
       survey::api::SurveyServer::Start(options);
@@ -294,13 +306,35 @@ int main(int argc, char** argv) {
     spdlog::critical("cannot start: {}", server.status().ToString());
     return 1;
   }
-  // Scripts and tests wait for this line (the port may have been 0).
-  std::cout << "survey-server listening on port " << (*server)->port()
-            << std::endl;
+  std::unique_ptr<survey::metrics::MetricsListener> metrics;
+  if (!metrics_listen.empty()) {
+    absl::StatusOr<std::unique_ptr<survey::metrics::MetricsListener>> listener =
+        survey::metrics::MetricsListener::Start(metrics_listen,
+                                                survey::metrics::RenderServerMetrics);
+    if (!listener.ok()) {
+      spdlog::critical("cannot start: {}", std::string(listener.status().message()));
+      (*server)->Shutdown(absl::ZeroDuration());
+      return 1;
+    }
+    metrics = *std::move(listener);
+  }
+  // Scripts and tests wait for this line (the port may have been 0); the
+  // metrics port, if any, is on it too (a second line could meet a closed
+  // pipe).
+  std::cout << "survey-server listening on port " << (*server)->port();
+  if (metrics != nullptr) std::cout << ", metrics on port " << metrics->port();
+  std::cout << std::endl;
   spdlog::info("serving on port {}", (*server)->port());
 
   int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  while (sigwait(&wait_signals, &signal_number) == 0 && signal_number == SIGHUP) {
+    if (absl::Status reloaded = (*server)->ReloadTls(); reloaded.ok()) {
+      spdlog::info("SIGHUP: TLS certificate and key reloaded; new connections use them");
+    } else {
+      spdlog::error("SIGHUP: TLS not reloaded, the previous certificate stays: {}",
+                    std::string(reloaded.message()));
+    }
+  }
   (*server)->StartDraining();
   if (drain_period_seconds > 0) {
     spdlog::info("signal {}: health NOT_SERVING, still serving for {} s",

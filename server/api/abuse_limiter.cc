@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "metrics/server_metrics.h"
 
 namespace survey::api {
 
@@ -122,7 +123,9 @@ AbuseLimiter::AbuseLimiter(AbuseLimits limits, Clock clock)
       staff_auth_(limits.staff_auth_failure, limits.max_tracked_peers) {}
 
 bool AbuseLimiter::InvalidTokenAllowed(std::string_view peer) {
-  return invalid_token_.Allowed(PeerKey(peer), clock_());
+  if (invalid_token_.Allowed(PeerKey(peer), clock_())) return true;
+  metrics::Server().abuse_refused_invalid_token.Add();
+  return false;
 }
 
 void AbuseLimiter::RecordInvalidToken(std::string_view peer) {
@@ -130,11 +133,15 @@ void AbuseLimiter::RecordInvalidToken(std::string_view peer) {
 }
 
 bool AbuseLimiter::StaffAuthAllowed(std::string_view peer) {
-  return staff_auth_.Allowed(PeerKey(peer), clock_());
+  if (staff_auth_.Allowed(PeerKey(peer), clock_())) return true;
+  metrics::Server().abuse_refused_staff_auth.Add();
+  return false;
 }
 
 bool AbuseLimiter::AllowStaffAuthFailure(std::string_view peer) {
-  return staff_auth_.Charge(PeerKey(peer), clock_());
+  if (staff_auth_.Charge(PeerKey(peer), clock_())) return true;
+  metrics::Server().abuse_refused_staff_auth.Add();
+  return false;
 }
 
 size_t AbuseLimiter::tracked_invalid_token_peers() { return invalid_token_.size(); }

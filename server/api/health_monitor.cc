@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "metrics/server_metrics.h"
+
 namespace survey::api {
 
 HealthMonitor::HealthMonitor(std::unique_ptr<store::DatabaseProbe> probe,
@@ -48,6 +50,7 @@ void HealthMonitor::Run() {
           spdlog::warn("database unreachable: NOT_SERVING ({})",
                        std::string(status.message()));
         }
+        metrics::Server().health_serving.Set(up ? 1 : 0);
         set_serving_(up);
       }
       first = false;
@@ -56,6 +59,7 @@ void HealthMonitor::Run() {
       if (stopping_) break;
     }
   }
+  metrics::Server().health_serving.Set(0);
   set_serving_(false);
   stopped_.Notify();
 }

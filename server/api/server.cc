@@ -31,6 +31,7 @@
 #include "api/health_monitor.h"
 #include "api/plaintext_warning.h"
 #include "api/status_trailers.h"
+#include "api/tls_reload.h"
 #include "api/report_service.h"
 #include "api/respond_service.h"
 #include "api/work_pool.h"
@@ -56,50 +57,10 @@
 namespace survey::api {
 namespace {
 
-absl::StatusOr<std::string> ReadFile(const std::string& path,
-                                     std::string_view what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(std::string(what), ": cannot read ", path));
-  }
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
-// FailedPrecondition unless `cert` holds a certificate whose public key
-// belongs to `key` (caught at start, not at the first handshake). The
-// messages name the flags, never the key material.
-absl::Status CheckKeyPair(const std::string& cert, const std::string& key) {
-  BIO* cert_bio = BIO_new_mem_buf(cert.data(), static_cast<int>(cert.size()));
-  X509* x509 = cert_bio == nullptr
-                   ? nullptr
-                   : PEM_read_bio_X509(cert_bio, nullptr, nullptr, nullptr);
-  BIO_free(cert_bio);
-  BIO* key_bio = BIO_new_mem_buf(key.data(), static_cast<int>(key.size()));
-  EVP_PKEY* pkey =
-      key_bio == nullptr
-          ? nullptr
-          : PEM_read_bio_PrivateKey(key_bio, nullptr, nullptr, nullptr);
-  BIO_free(key_bio);
-  absl::Status status;
-  if (x509 == nullptr) {
-    status = absl::FailedPreconditionError("--tls-cert: no PEM certificate");
-  } else if (pkey == nullptr) {
-    status = absl::FailedPreconditionError(
-        "--tls-key: no PEM private key (encrypted keys are not supported)");
-  } else if (X509_check_private_key(x509, pkey) != 1) {
-    status = absl::FailedPreconditionError(
-        "--tls-key does not belong to the certificate of --tls-cert");
-  }
-  X509_free(x509);
-  EVP_PKEY_free(pkey);
-  return status;
-}
-
+// TLS through api/tls_reload.h, so that SIGHUP can replace the
+// certificate; `tls` keeps the reloadable files.
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeCredentials(
-    const ServerOptions& o) {
+    const ServerOptions& o, std::unique_ptr<ReloadableTls>* tls) {
   if (o.insecure) {
     spdlog::warn(
         "--insecure: serving PLAINTEXT without TLS and honouring the "
@@ -111,35 +72,11 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeCredentials(
         "TLS is required: give --tls-cert and --tls-key (see deploy/), or "
         "--insecure for local development");
   }
-  absl::StatusOr<std::string> cert = ReadFile(o.tls_cert_file, "--tls-cert");
-  if (!cert.ok()) return cert.status();
-  // The private key is held to the pepper's rule: a file that group or
-  // others may read is refused (crypto::ReadSecretFile; fix: chmod 600).
-  absl::StatusOr<std::string> key = crypto::ReadSecretFile(o.tls_key_file, 1);
-  if (!key.ok()) {
-    return absl::Status(key.status().code(),
-                        absl::StrCat("--tls-key: ", key.status().message()));
-  }
-  key->push_back('\n');  // ReadSecretFile drops the PEM's last newline
-  if (absl::Status s = CheckKeyPair(*cert, *key); !s.ok()) return s;
-  // TLS 1.2 is the floor: gRPC 1.51's SSL server credentials set
-  // SSL_CTX_set_min_proto_version(TLS1_2) themselves (its C++ API has no
-  // knob for it; the experimental TlsServerCredentialsOptions of 1.51 has
-  // no set_min_tls_version either). tests/integration/transport_test.cc
-  // checks that TLS 1.0 and 1.1 clients are refused.
-  grpc::SslServerCredentialsOptions ssl;
-  ssl.pem_key_cert_pairs.push_back({*key, *cert});
-  if (!o.tls_client_ca_file.empty()) {
-    absl::StatusOr<std::string> ca =
-        ReadFile(o.tls_client_ca_file, "--tls-client-ca");
-    if (!ca.ok()) return ca.status();
-    ssl.pem_root_certs = *ca;
-    // Staff present certificates; the mobile app does not, so a client
-    // certificate is requested and verified but not required.
-    ssl.client_certificate_request =
-        GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY;
-  }
-  return grpc::SslServerCredentials(ssl);
+  absl::StatusOr<std::unique_ptr<ReloadableTls>> created = ReloadableTls::Create(
+      {o.tls_cert_file, o.tls_key_file, o.tls_client_ca_file});
+  if (!created.ok()) return created.status();
+  *tls = *std::move(created);
+  return (*tls)->credentials();
 }
 
 int64_t NowUnix() { return absl::ToUnixSeconds(absl::Now()); }
@@ -176,6 +113,8 @@ struct SurveyServer::Impl {
   // Our own listener (api/connection_gate.h), stopped before the server.
   std::unique_ptr<grpc::experimental::ExternalConnectionAcceptor> acceptor;
   std::unique_ptr<ConnectionGate> gate;
+  // The certificate files behind the credentials (null with --insecure).
+  std::unique_ptr<ReloadableTls> tls;
   std::unique_ptr<HealthMonitor> health;
   int port = 0;
   bool draining = false;
@@ -205,12 +144,20 @@ AbuseLimiter& SurveyServer::abuse_limiter() { return *impl_->abuse; }
 
 AuditLog& SurveyServer::audit_log() { return *impl_->audit_log; }
 
+absl::Status SurveyServer::ReloadTls() {
+  if (impl_->tls == nullptr) {
+    return absl::FailedPreconditionError("no TLS to reload (--insecure)");
+  }
+  return impl_->tls->Reload();
+}
+
 absl::StatusOr<std::unique_ptr<SurveyServer>> SurveyServer::Start(
     const ServerOptions& options) {
   absl::StatusOr<store::DbConfig> db = store::ParseDbUrl(options.db_url);
   if (!db.ok()) return db.status();
+  std::unique_ptr<ReloadableTls> tls;
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
-      MakeCredentials(options);
+      MakeCredentials(options, &tls);
   if (!credentials.ok()) return credentials.status();
 
   absl::TimeZone time_zone;
@@ -244,6 +191,7 @@ absl::StatusOr<std::unique_ptr<SurveyServer>> SurveyServer::Start(
   if (!hasher.ok()) return hasher.status();
 
   auto impl = std::make_unique<Impl>();
+  impl->tls = std::move(tls);
   impl->hasher = std::make_unique<crypto::TokenHasher>(std::move(*hasher));
   // Writers and readers each need connections; the pool serves both.
   impl->pool = std::make_unique<store::mysql::ConnectionPool>(

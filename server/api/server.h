@@ -91,6 +91,10 @@ class SurveyServer {
   AbuseLimiter& abuse_limiter();
   // The audit log of staff actions (api/audit_log.h).
   AuditLog& audit_log();
+  // Reads --tls-cert, --tls-key and --tls-client-ca again (SIGHUP): if they
+  // pass the start checks, new handshakes use them within about a second;
+  // open connections keep theirs. Otherwise the error, and nothing changes.
+  absl::Status ReloadTls();
   // Health goes NOT_SERVING for good; every call is still served (the
   // drain period, during which load balancers move away). Idempotent.
   void StartDraining();

@@ -7,6 +7,7 @@
 
 #include "api/error_reason.h"
 #include "api/status.h"
+#include "metrics/server_metrics.h"
 
 namespace survey::api {
 namespace {
@@ -15,10 +16,17 @@ using grpc::experimental::InterceptionHookPoints;
 
 class StatusTrailersInterceptor final : public grpc::experimental::Interceptor {
  public:
-  explicit StatusTrailersInterceptor(std::string method) : method_(std::move(method)) {}
+  explicit StatusTrailersInterceptor(std::string method)
+      : method_(std::move(method)),
+        is_submit_(method_ == "/survey.v1.RespondService/Submit") {}
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
+      // Every Submit's outcome passes here, whichever path answered it.
+      if (is_submit_) {
+        int code = static_cast<int>(methods->GetSendStatus().error_code());
+        if (code >= 0 && code < 17) metrics::Server().submit_by_code[code].Add();
+      }
       Decorate(methods);
     }
     methods->Proceed();
@@ -60,6 +68,7 @@ class StatusTrailersInterceptor final : public grpc::experimental::Interceptor {
   }
 
   std::string method_;
+  bool is_submit_;
 };
 
 class StatusTrailersFactory final

@@ -19,6 +19,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/strings/numbers.h"
+#include "config/config_file.h"
 #include "gateway/gateway.h"
 #include "grpc/health/v1/health.pb.h"
 #include "survey/v1/account.pb.h"
@@ -82,23 +83,31 @@ int main(int argc, char** argv) {
                  "believed (repeatable; default none)")
       ->envname("SURVEY_GATEWAY_TRUSTED_PROXY");
   app.add_option("--service", services,
-                 "service to expose (repeatable; default survey.v1.RespondService)");
-  app.add_option("--tls-cert", options.tls_cert_file, "serve HTTPS with this certificate");
-  app.add_option("--tls-key", options.tls_key_file, "its private key");
+                 "service to expose (repeatable; default survey.v1.RespondService)")
+      ->envname("SURVEY_GATEWAY_SERVICE");
+  app.add_option("--tls-cert", options.tls_cert_file, "serve HTTPS with this certificate")
+      ->envname("SURVEY_GATEWAY_TLS_CERT");
+  app.add_option("--tls-key", options.tls_key_file, "its private key")
+      ->envname("SURVEY_GATEWAY_TLS_KEY");
   app.add_flag("--hsts", options.hsts,
                "send Strict-Transport-Security (implied by --tls-cert; set it "
-               "behind a TLS proxy)");
-  app.add_option("--max-request-bytes", options.max_request_bytes)->capture_default_str();
+               "behind a TLS proxy)")
+      ->envname("SURVEY_GATEWAY_HSTS");
+  app.add_option("--max-request-bytes", options.max_request_bytes)
+      ->envname("SURVEY_GATEWAY_MAX_REQUEST_BYTES")->capture_default_str();
   app.add_option("--timeout", timeout_seconds, "default call timeout, seconds")
-      ->capture_default_str();
+      ->envname("SURVEY_GATEWAY_TIMEOUT")->capture_default_str();
   app.add_option("--stream-timeout", stream_timeout_seconds,
                  "longest server-streaming call (exports), seconds")
       ->envname("SURVEY_GATEWAY_STREAM_TIMEOUT")->capture_default_str();
   app.add_option("--max-streams", options.max_streams,
                  "server-streaming calls at once (each holds a worker thread)")
       ->envname("SURVEY_GATEWAY_MAX_STREAMS")->capture_default_str();
-  app.add_option("--threads", options.threads, "HTTP worker threads")->capture_default_str();
-  app.add_option("--log-level", log_level, "trace|debug|info|warn|error");
+  app.add_option("--threads", options.threads, "HTTP worker threads")
+      ->envname("SURVEY_GATEWAY_THREADS")->capture_default_str();
+  app.add_option("--log-level", log_level, "trace|debug|info|warn|error")
+      ->envname("SURVEY_GATEWAY_LOG_LEVEL");
+  survey::config::AddConfigOption(app);
   CLI11_PARSE(app, argc, argv);
 
   spdlog::set_level(spdlog::level::from_str(log_level));

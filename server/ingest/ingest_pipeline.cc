@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "metrics/server_metrics.h"
+
 namespace survey::ingest {
 
 IngestPipeline::IngestPipeline(store::ResponseStore* store,
@@ -18,9 +20,11 @@ absl::Status IngestPipeline::Enqueue(store::SubmitItem item, Done done) {
   absl::MutexLock lock(&mu_);
   if (stopping_) return absl::UnavailableError(kShuttingDown);
   if (queue_.size() >= static_cast<size_t>(options_.capacity)) {
+    metrics::Server().ingest_queue_full.Add();
     return absl::UnavailableError("server busy; retry in a moment");
   }
   queue_.push_back({std::move(item), std::move(done)});
+  metrics::Server().ingest_queue_depth.Add(1);
   return absl::OkStatus();
 }
 
@@ -35,6 +39,7 @@ void IngestPipeline::Abandon() {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
     dropped.swap(queue_);
+    metrics::Server().ingest_queue_depth.Add(-static_cast<int64_t>(dropped.size()));
   }
   for (Pending& p : dropped) p.done(absl::UnavailableError(kShuttingDown));
 }
@@ -71,13 +76,18 @@ void IngestPipeline::WriterLoop() {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
+      metrics::Server().ingest_queue_depth.Add(-static_cast<int64_t>(n));
     }
     if (batch.empty()) continue;  // another writer took them
     std::vector<store::SubmitItem> items;
     items.reserve(batch.size());
     for (Pending& p : batch) items.push_back(std::move(p.item));
+    const absl::Time started = absl::Now();
     absl::StatusOr<std::vector<absl::Status>> results =
         store_->SubmitBatch(items, clock_());
+    metrics::Server().ingest_batch_size.Observe(static_cast<double>(items.size()));
+    metrics::Server().ingest_commit_seconds.Observe(
+        absl::ToDoubleSeconds(absl::Now() - started));
     absl::Status failed = results.status();
     // A failed batch says nothing about any one token: a NotFound (say, a
     // template) or an AlreadyExists (an SQL duplicate key) would tell the

@@ -6,6 +6,7 @@
 #include <mysql_driver.h>
 
 #include "absl/strings/str_cat.h"
+#include "metrics/server_metrics.h"
 
 namespace survey::store::mysql {
 namespace {
@@ -71,9 +72,15 @@ Lease::~Lease() {
 }
 
 ConnectionPool::ConnectionPool(DbConfig config, int max_connections)
-    : config_(std::move(config)), max_connections_(max_connections) {}
+    : config_(std::move(config)), max_connections_(max_connections) {
+  metrics::Server().db_pool_max.Add(max_connections_);
+}
 
-ConnectionPool::~ConnectionPool() = default;
+ConnectionPool::~ConnectionPool() {
+  absl::MutexLock lock(&mu_);
+  metrics::Server().db_pool_max.Add(-max_connections_);
+  metrics::Server().db_pool_open.Add(-static_cast<int64_t>(idle_.size()));
+}
 
 absl::StatusOr<std::unique_ptr<sql::Connection>> ConnectionPool::OpenConnection()
     const {
@@ -88,11 +95,13 @@ absl::StatusOr<Lease> ConnectionPool::Acquire(absl::Duration timeout) {
       return !idle_.empty() || open_ < max_connections_;
     };
     if (!mu_.AwaitWithDeadline(absl::Condition(&available), deadline)) {
+      metrics::Server().db_pool_acquire_failures.Add();
       return absl::UnavailableError("database connection pool exhausted");
     }
     if (!idle_.empty()) {
       std::unique_ptr<sql::Connection> c = std::move(idle_.back());
       idle_.pop_back();
+      metrics::Server().db_pool_in_use.Add(1);
       return Lease(this, std::move(c));
     }
     ++open_;  // reserve a slot; opened outside the lock
@@ -101,8 +110,11 @@ absl::StatusOr<Lease> ConnectionPool::Acquire(absl::Duration timeout) {
   if (!c.ok()) {
     absl::MutexLock lock(&mu_);
     --open_;
+    metrics::Server().db_pool_acquire_failures.Add();
     return c.status();
   }
+  metrics::Server().db_pool_open.Add(1);
+  metrics::Server().db_pool_in_use.Add(1);
   return Lease(this, std::move(*c));
 }
 
@@ -115,6 +127,8 @@ void ConnectionPool::Release(std::unique_ptr<sql::Connection> c, bool broken) {
     }
     c.reset();
   }
+  metrics::Server().db_pool_in_use.Add(-1);
+  if (broken) metrics::Server().db_pool_open.Add(-1);
   absl::MutexLock lock(&mu_);
   if (broken) {
     --open_;

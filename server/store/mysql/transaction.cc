@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "metrics/server_metrics.h"
 
 namespace survey::store::mysql {
 
@@ -101,13 +102,17 @@ absl::Status RunInTransaction(
     RetryPolicy policy) {
   absl::Status last = absl::UnavailableError("no attempt made");
   for (int attempt = 0; attempt < policy.max_attempts; ++attempt) {
-    if (attempt > 0) Backoff(attempt);
+    if (attempt > 0) {
+      metrics::Server().transaction_retries.Add();
+      Backoff(attempt);
+    }
     absl::StatusOr<Lease> lease = pool.Acquire();
     if (!lease.ok()) {
       last = lease.status();
       continue;
     }
     sql::Connection& c = **lease;
+    bool committing = false;
     try {
       Execute(c, "START TRANSACTION");
       absl::Status status = body(c);
@@ -120,6 +125,7 @@ absl::Status RunInTransaction(
       // connection died): the rerun below decides from what the database
       // now holds.
       if (commit_hook_for_tests) commit_hook_for_tests(c);
+      committing = true;
       Execute(c, "COMMIT");
       return absl::OkStatus();
     } catch (const sql::SQLException& e) {
@@ -129,6 +135,7 @@ absl::Status RunInTransaction(
           if (!Rollback(c)) lease->MarkBroken();
           continue;
         case SqlErrorClass::kConnection:
+          if (committing) metrics::Server().commits_in_doubt.Add();
           lease->MarkBroken();
           continue;
         default:
