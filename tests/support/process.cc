@@ -86,6 +86,10 @@ ServerProcess::ServerProcess(const std::vector<std::string>& flags) {
   close(pipefd[0]);
   constexpr std::string_view kPrefix = "survey-server listening on port ";
   if (line.rfind(kPrefix, 0) == 0) port_ = std::stoi(line.substr(kPrefix.size()));
+  constexpr std::string_view kMetrics = ", metrics on port ";
+  if (size_t at = line.find(kMetrics); at != std::string::npos) {
+    metrics_port_ = std::stoi(line.substr(at + kMetrics.size()));
+  }
 }
 
 ServerProcess::~ServerProcess() {

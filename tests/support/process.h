@@ -38,6 +38,8 @@ class ServerProcess {
   ServerProcess& operator=(const ServerProcess&) = delete;
 
   int port() const { return port_; }  // 0 if it never listened
+  // The --metrics-listen port from the same line (0 if none).
+  int metrics_port() const { return metrics_port_; }
   pid_t pid() const { return pid_; }
   std::string address() const;
   // Sends `sig` and returns the exit code (-1 if killed by a signal).
@@ -49,6 +51,7 @@ class ServerProcess {
  private:
   pid_t pid_ = -1;
   int port_ = 0;
+  int metrics_port_ = 0;
   bool reaped_ = false;
   std::string err_path_;
 };
