@@ -308,6 +308,10 @@ TEST_F(ConsoleHarness, ConsolePagesInChromium) {
   std::filesystem::create_directories(artifacts);
   std::vector<std::string> argv = {"/usr/bin/env", "node", "--test", "--test-concurrency=1",
                                    "--test-reporter=spec"};
+  // SURVEY_CONSOLE_TESTS=regex runs only the browser tests whose names match.
+  if (const char* only = std::getenv("SURVEY_CONSOLE_TESTS"); only != nullptr && *only) {
+    argv.push_back(absl::StrCat("--test-name-pattern=", only));
+  }
   for (const char* f : {"console.test.mjs", "console_results.test.mjs"}) {
     std::string path = absl::StrCat(SURVEY_SOURCE_DIR, "/clients/web/test/", f);
     if (std::filesystem::exists(path)) argv.push_back(path);

@@ -47,8 +47,12 @@ if (!base) {
     for (const s of shots) console.log(`screenshot: ${s}`);
   });
 
+  // Each context downloads into a fresh directory of its own.
+  const downloadDirs = new WeakMap();
   async function desk() {
-    const ctx = await browser.createBrowserContext();
+    const dir = mkdtempSync(join(work, "dl-"));
+    const ctx = await browser.createBrowserContext({ downloadBehavior: { policy: "allow", downloadPath: dir } });
+    downloadDirs.set(ctx, dir);
     const page = await ctx.newPage();
     await page.setViewport({ width: 1280, height: 900 });
     page.setDefaultTimeout(20000);
@@ -81,13 +85,7 @@ if (!base) {
     const el = await page.waitForSelector("main .refusal");
     return el.evaluate((e) => ({ code: e.dataset.code, reason: e.dataset.reason, text: e.innerText }));
   }
-  // Downloads go to a fresh directory through the DevTools protocol.
-  async function downloadsTo(page) {
-    const dir = mkdtempSync(join(work, "dl-"));
-    const cdp = await page.createCDPSession();
-    await cdp.send("Browser.setDownloadBehavior", { behavior: "allow", downloadPath: dir });
-    return dir;
-  }
+  const downloadsTo = (page) => downloadDirs.get(page.browserContext());
   async function downloaded(dir, suffix = ".csv") {
     const deadline = Date.now() + 15000;
     for (;;) {
@@ -251,9 +249,11 @@ fetch(${JSON.stringify(target)}, { method: "POST", credentials: "include", mode:
     const input = await page.$("#tickets");
     await input.uploadFile(tickets);
     await page.click("#issue-form button[type=submit]");
-    await page.waitForSelector(".handover[data-issued='10']");
+    await page.waitForSelector(".handover, #issue-status :is(.refusal, .error)", { timeout: 40000 });
+    assert.equal(await page.$eval("#issue-status", (e) => e.innerText), "");
+    await page.waitForSelector(".handover[data-issued='10']", { timeout: 40000 });
     assert.match(await page.$eval(".handover .note", (e) => e.innerText), /只在这次回答中出现/);
-    const dir = await downloadsTo(page);
+    const dir = downloadsTo(page);
     await page.click("#download-invitations");
     const csv = csvRows(await downloaded(dir));
     assert.deepEqual(csv[0], ["ticket", "subject", "token", "deep_link", "expires_at"]);
@@ -328,7 +328,7 @@ fetch(${JSON.stringify(target)}, { method: "POST", credentials: "include", mode:
     await page.waitForSelector("#org-accounts");
     await axe(page, "accounts");
     await shot(page, "accounts");
-    const dir = await downloadsTo(page);
+    const dir = downloadsTo(page);
     await page.click("#create-accounts");
     const csv = csvRows(await downloaded(dir));
     assert.deepEqual(csv[0], ["account_name", "employee_no", "name", "department_code", "role", "activation_code", "expires_at"]);
@@ -339,6 +339,7 @@ fetch(${JSON.stringify(target)}, { method: "POST", credentials: "include", mode:
     await page.waitForSelector("#org-accounts-status .ok");
     await page.type("#reset-account", "E0021");
     await page.click("#reset-form button[type=submit]");
+    await page.waitForSelector("#reset-status :is(.ok, .refusal)");
     const text = await page.$eval("#reset-status", (e) => e.innerText);
     assert.match(text, /激活码/);
     await page.browserContext().close();

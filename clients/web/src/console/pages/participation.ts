@@ -68,8 +68,12 @@ export async function drawParticipation(box: HTMLElement, ctx: PageContext, t: C
     const org = await organisation(ctx, c.period);
     parts.push(table(t.byDepartment, [t.colDepartment, ...head],
       org.departments.map((d) => [name(d), ...counts(d.figures, ctx.lang)]), [1, 2, 3]));
+    // Employees without invitations in the month would only add rows of
+    // zeros: the table lists those invited.
+    const invited = org.employees.filter((e) => (e.figures?.invitations?.value ?? 0) > 0 ||
+      (e.figures?.responses?.value ?? 0) > 0);
     parts.push(table(t.byEmployee, [t.colEmployee, t.colDepartment, ...head],
-      org.employees.map((e) => [name(e), e.subject?.departmentCodeOfEmployee ?? "", ...counts(e.figures, ctx.lang)]),
+      invited.map((e) => [name(e), e.subject?.departmentCodeOfEmployee ?? "", ...counts(e.figures, ctx.lang)]),
       [2, 3, 4]));
   }
   const time = new Intl.DateTimeFormat(ctx.lang === "zh" ? "zh-CN" : "en", { timeStyle: "medium" }).format(new Date());
