@@ -117,6 +117,10 @@ if (!base) {
     assert.match(await page.$eval("#who-name", (e) => e.innerText), /员工/);
     // The code worked once: signing out and activating again is refused.
     await Promise.all([page.waitForFunction(() => location.hash.startsWith("#/signin")), page.click("#sign-out")]);
+    // Signed out: the browser holds no session any more.
+    const after = await page.evaluate(async () => (await fetch("/survey.v1.AccountService/WhoAmI", {
+      method: "POST", headers: { "content-type": "application/json", "x-survey-csrf": "1" }, body: "{}" })).status);
+    assert.notEqual(after, 200, "WhoAmI after sign-out");
     await page.goto(at("/activate"));
     await page.waitForSelector("#activate-form");
     await page.type("#account", fx.activation.account);
@@ -304,6 +308,31 @@ fetch(${JSON.stringify(target)}, { method: "POST", credentials: "include", mode:
     await page.waitForSelector("#campaign-head [data-state='closed']");
     assert.equal(await page.$("#issue-form"), null, "a closed campaign takes no invitations");
     await shot(page, "campaign-closed");
+    await page.browserContext().close();
+  });
+
+  test("HR: a cross-evaluation's invitations from the matrix", async () => {
+    const page = await desk();
+    await signIn(page, fx.hr.account, fx.hr.password, "/campaigns");
+    await page.waitForSelector("#create-campaign");
+    await page.select("#kind", "2");
+    await page.$eval("#period", (e) => { e.value = ""; });
+    await page.type("#period", fx.newCampaignPeriod);
+    await page.type("#title-zh", "浏览器测试互评");
+    await Promise.all([page.waitForSelector("#open-campaign"), page.click("#create-campaign button[type=submit]")]);
+    await Promise.all([page.waitForSelector("#close-campaign"), page.click("#open-campaign")]);
+    assert.equal(await page.$("#tickets"), null, "no tickets file for a cross-evaluation");
+    await page.click("#issue-form button[type=submit]");
+    await page.waitForSelector(".handover, #issue-status :is(.refusal, .error)", { timeout: 40000 });
+    assert.equal(await page.$eval("#issue-status", (e) => e.innerText), "");
+    const n = Number(await page.$eval(".handover", (e) => e.dataset.issued));
+    await page.click("#download-invitations");
+    const csv = csvRows(await downloaded(downloadsTo(page)));
+    assert.deepEqual(csv[0], ["subject", "evaluating_department", "recipient_employee_no", "token", "deep_link", "expires_at"]);
+    assert.equal(csv.length - 1, n);
+    for (const r of csv.slice(1)) assert.notEqual(r[0], r[1], "a department never rates itself");
+    await page.waitForSelector(`#participation[data-invitations='${n}']`);
+    await shot(page, "campaign-cross-issued");
     await page.browserContext().close();
   });
 
