@@ -70,12 +70,13 @@ export const crossPage: Page = async (root, ctx) => {
         visualMap: [
           { min: values.length ? Math.floor(Math.min(...values) / 5) * 5 : 0, max: 100,
             seriesIndex: 0, calculable: false, orient: "vertical", right: 8, top: "middle",
-            itemHeight: 120, inRange: { color: ["#f3e3c3", "#9cc5a1", "#1f6e43"] } },
+            itemHeight: 120, text: ["100", ""], inRange: { color: ["#f3e3c3", "#9cc5a1", "#1f6e43"] } },
           { type: "piecewise", seriesIndex: 1, show: false,
             pieces: [{ min: -1, max: 1, color: WITHHELD_COLOR }] },
         ],
         series: [
-          { type: "heatmap", name: t.total, data: shown, label: { show: true } },
+          { type: "heatmap", name: t.total, data: shown,
+            label: { show: true, formatter: (p: any) => fmtScore(p.value[2]) } },
           { type: "heatmap", name: "withheld", data: hidden as any,
             itemStyle: { color: WITHHELD_COLOR, decal: WITHHELD_DECAL, borderColor: "#fff", borderWidth: 1 },
             label: { show: true, color: "#1a1a1a", formatter: (p: any) => p.data.short },

@@ -14,8 +14,8 @@ import { commentsSection, subIndicatorSection } from "./subs";
 
 // A select of the departments the server lists to this caller; choosing
 // one navigates (the code is in the path).
-async function departmentPicker(ctx: PageContext, current: string, range: string,
-                                view: string): Promise<HTMLElement | undefined> {
+export async function departmentPicker(ctx: PageContext, current: string,
+                                       go: (code: string) => void): Promise<HTMLElement | undefined> {
   const t = textsOf(ctx);
   try {
     const { departments } = await ctx.clients.admin.listDepartments({});
@@ -29,8 +29,7 @@ async function departmentPicker(ctx: PageContext, current: string, range: string
     if (!departments.some((d) => d.code === current)) {
       select.prepend(el("option", { value: current, selected: "" }, current));
     }
-    select.addEventListener("change", () => ctx.navigate(pathWith(["results", view, select.value],
-      { range, campaign: ctx.params.get("campaign") ?? "" })));
+    select.addEventListener("change", () => go(select.value));
     return el("div", { class: "department-pick" },
       el("label", { for: "results-department" }, t.departmentPick), select);
   } catch {
@@ -60,7 +59,8 @@ export const departmentPage: Page = async (root, ctx) => {
   page.append(tabs(ctx, "department", range), heading(ctx, `${t.department} ${code}`, range));
   const bar = periodBar(ctx, range);
   page.append(bar);
-  const picker = await departmentPicker(ctx, code, range, "department");
+  const picker = await departmentPicker(ctx, code, (c) => ctx.navigate(pathWith(["results", "department", c],
+    { range, campaign: ctx.params.get("campaign") ?? "" })));
   if (picker) bar.append(picker);
   await guarded(ctx, page, async () => {
     const report = await ctx.clients.report.getDepartmentReport({ departmentCode: code, ...rangeMsg(range) });

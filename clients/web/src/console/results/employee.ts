@@ -11,8 +11,7 @@ import { shareCells } from "./department";
 import { commentsSection, subIndicatorSection } from "./subs";
 
 // A form to open another employee by number (HR and managers).
-export function employeeForm(ctx: PageContext, view: string, current: string, range: string,
-                             extra: Record<string, string> = {}): HTMLElement {
+export function employeeForm(ctx: PageContext, current: string, go: (no: string) => void): HTMLElement {
   const t = textsOf(ctx);
   const input = el("input", { id: "results-employee", name: "employee", value: current, size: "10",
     autocomplete: "off" });
@@ -21,8 +20,7 @@ export function employeeForm(ctx: PageContext, view: string, current: string, ra
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
     const no = input.value.trim();
-    if (no) ctx.navigate(pathWith(["results", view, ...extra.kind ? [extra.kind] : [], no],
-      { range, campaign: ctx.params.get("campaign") ?? "" }));
+    if (no) go(no);
   });
   return form;
 }
@@ -36,7 +34,8 @@ export const employeePage: Page = async (root, ctx) => {
   root.replaceChildren(page);
   page.append(tabs(ctx, "employee", range), heading(ctx, `${t.employee} ${no}`, range));
   const bar = periodBar(ctx, range);
-  bar.append(employeeForm(ctx, "employee", no, range));
+  bar.append(employeeForm(ctx, no, (n) => ctx.navigate(pathWith(["results", "employee", n],
+    { range, campaign: ctx.params.get("campaign") ?? "" }))));
   page.append(bar);
   if (!no) return;
   await guarded(ctx, page, async () => {

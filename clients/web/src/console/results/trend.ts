@@ -9,7 +9,7 @@ import {
   defaultRange, el, exportButton, figureCells, figureHeaders, guarded, isHr, pathWith, rangeMsg,
   scoreChart, scroller, table, tabs, textsOf, withheldNote, type ScoreRow,
 } from "./common";
-import { chosenDepartment } from "./department";
+import { chosenDepartment, departmentPicker } from "./department";
 import { employeeForm } from "./employee";
 
 type Kind = "employee" | "department";
@@ -61,10 +61,12 @@ export const trendPage: Page = async (root, ctx) => {
   prev.addEventListener("click", () => go(year - 1, kind, code));
   next.addEventListener("click", () => go(year + 1, kind, code));
   const bar = el("div", { class: "results-bar" }, yearForm, el("div", { class: "steps" }, prev, next));
-  if (isHr(ctx) || ctx.me.departmentCode) {
-    bar.append(employeeForm(ctx, "trend", kind === "employee" ? code : "", String(year), { kind: "employee" }));
-  }
   page.append(bar);
+  if (isHr(ctx) || ctx.me.departmentCode) {
+    const picker = await departmentPicker(ctx, kind === "department" ? code : "", (c) => go(year, "department", c));
+    if (picker) bar.append(picker);
+    bar.append(employeeForm(ctx, kind === "employee" ? code : "", (n) => go(year, "employee", n)));
+  }
   if (!code) return;
 
   await guarded(ctx, page, async () => {
