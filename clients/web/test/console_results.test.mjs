@@ -339,6 +339,41 @@ if (!base) {
       assert.equal(lines.length - 1, api.departments.length + api.employees.length, "one line per subject");
     });
 
+    // Runs the export button `name` on the current page; the CSV's text.
+    async function exported(page, name) {
+      await page.evaluate(() => {
+        window.__csv = [];
+        const create = URL.createObjectURL.bind(URL);
+        URL.createObjectURL = (b) => { window.__csv.push(b); return create(b); };
+      });
+      await page.click(`[data-export="${name}"]`);
+      await page.waitForFunction((n) => window.__csv.length > 0 ||
+        document.querySelector(`[data-export="${n}"] + .export-status[data-reason]`), {}, name);
+      assert.equal(await page.$eval(`[data-export="${name}"] + .export-status`, (s) => s.dataset.reason ?? ""), "");
+      return page.evaluate(() => window.__csv[0].text());
+    }
+
+    test("HR: a campaign in the URL picks its period; its anonymised responses and a trend export", async () => {
+      const page = await as("hr");
+      await visit(page, `/results/org?campaign=${fx.closedCustomerCampaign}`, '[data-export="responses"]');
+      assert.equal(await page.$eval('[data-view="org"]', (s) => s.dataset.range), closed, "the campaign's period");
+      assert.equal(await page.$eval("#results-campaign", (s) => s.value), fx.closedCustomerCampaign);
+      const rows = (await exported(page, "responses")).trim().split(/\r?\n/);
+      assert.equal(rows[0], "campaign,period,subject,evaluating_department,scores");
+      assert.ok(rows.length > 1, "released groups' rows");
+      // Only released employees' rows: none of someone below k.
+      const below = new Set(fx.belowK ?? []);
+      for (const r of rows.slice(1)) assert.ok(!below.has(r.split(",")[2]), r);
+
+      const dept = fx.manager.department;
+      await visit(page, `/results/trend/department/${dept}?year=${closed.slice(0, 4)}`, '[data-export="trend"]');
+      const trend = (await exported(page, "trend")).trim().split(/\r?\n/);
+      const shown = await page.$$eval('table[data-table="trend"] tbody tr', (trs) => trs.map((tr) => tr.dataset.code));
+      assert.match(trend[0], /^view,range,/);
+      assert.equal(trend.filter((l) => l.startsWith("view,")).length, 1, "one header");
+      assert.deepEqual(trend.slice(1).map((l) => l.split(",")[1]), shown, "a line per period of the table");
+    });
+
     test("manager: their department; another's gets the server's refusal", async () => {
       const page = await as("manager");
       const own = fx.manager.department;
