@@ -182,6 +182,29 @@ int main(int argc, char** argv) {
       ->envname("SURVEY_STAFF_AUTH_FAILURE_PER_MINUTE")
       ->check(CLI::Range(0.01, 1e6))
       ->capture_default_str();
+  double session_hours = options.sessions.ttl_seconds / 3600.0;
+  app.add_option("--session-hours", session_hours,
+                 "hours a console sign-in lasts at most")
+      ->envname("SURVEY_SESSION_HOURS")
+      ->check(CLI::Range(0.01, 24.0 * 30))
+      ->capture_default_str();
+  double session_idle_minutes = options.sessions.idle_seconds / 60.0;
+  app.add_option("--session-idle-minutes", session_idle_minutes,
+                 "minutes without a call that end a console session")
+      ->envname("SURVEY_SESSION_IDLE_MINUTES")
+      ->check(CLI::Range(2.0, 24.0 * 60))
+      ->capture_default_str();
+  double activation_days = options.sessions.activation_seconds / 86400.0;
+  app.add_option("--activation-days", activation_days,
+                 "days an account's one-time activation code works")
+      ->envname("SURVEY_ACTIVATION_DAYS")
+      ->check(CLI::Range(0.01, 365.0))
+      ->capture_default_str();
+  app.add_option("--max-password-hashes", options.max_password_hashes,
+                 "argon2id password hashes at once (64 MiB each); more sign-ins wait")
+      ->envname("SURVEY_MAX_PASSWORD_HASHES")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
   std::vector<std::string> trusted_gateways;
   app.add_option("--trusted-gateway", trusted_gateways,
                  "address or network of a survey-gateway whose forwarded "
@@ -260,6 +283,9 @@ int main(int argc, char** argv) {
   options.abuse.invalid_token.refill_per_second = invalid_token_per_minute / 60;
   options.abuse.staff_auth_failure.refill_per_second =
       staff_auth_per_minute / 60;
+  options.sessions.ttl_seconds = static_cast<int64_t>(session_hours * 3600);
+  options.sessions.idle_seconds = static_cast<int64_t>(session_idle_minutes * 60);
+  options.sessions.activation_seconds = static_cast<int64_t>(activation_days * 86400);
 
   if (!bootstrap_admin.empty()) {
     absl::StatusOr<survey::api::BootstrapResult> boot =

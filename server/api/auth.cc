@@ -10,6 +10,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "api/abuse_limiter.h"
+#include "api/client_peer.h"
 
 namespace survey::api {
 namespace {
@@ -178,6 +179,7 @@ absl::StatusOr<Principal> Authenticator::FromApiKey(
          absl::ascii_isspace(static_cast<unsigned char>(key.back()))) {
     key.remove_suffix(1);
   }
+  if (IsSessionToken(key)) return FromSession(key);
   absl::StatusOr<std::string> key_id = ParseApiKeyId(key);
   if (!key_id.ok()) return absl::UnauthenticatedError("invalid API key");
   if (staff_ == nullptr || hasher_ == nullptr) {
@@ -210,7 +212,56 @@ absl::StatusOr<Principal> Authenticator::FromApiKey(
     return absl::UnauthenticatedError(
         absl::StrCat("staff account \"", cred->account.name, "\" is inactive"));
   }
-  return PrincipalOf(cred->account);
+  Principal p = PrincipalOf(cred->account);
+  p.credential = "api_key";
+  return p;
+}
+
+absl::StatusOr<Principal> Authenticator::FromSession(
+    std::string_view token) const {
+  absl::StatusOr<std::string> id = ParseSessionId(token);
+  if (!id.ok() || sessions_ == nullptr || hasher_ == nullptr) {
+    return absl::UnauthenticatedError("invalid session");
+  }
+  absl::StatusOr<store::SessionCredential> cred = sessions_->GetSession(*id);
+  if (absl::IsNotFound(cred.status())) {
+    return absl::UnauthenticatedError("invalid session");
+  }
+  if (!cred.ok()) return cred.status();
+  store::SecretHmac hmac = SessionHmacOf(*hasher_, token);
+  if (!crypto::ConstantTimeEquals(
+          std::string_view(reinterpret_cast<const char*>(hmac.data()),
+                           hmac.size()),
+          std::string_view(
+              reinterpret_cast<const char*>(cred->token_hmac.data()),
+              cred->token_hmac.size()))) {
+    return absl::UnauthenticatedError("invalid session");
+  }
+  // The secret matched: the holder may learn why it no longer works.
+  const int64_t now = now_unix_();
+  const store::SessionInfo& s = cred->info;
+  if (s.ended_at != 0) return absl::UnauthenticatedError("session ended");
+  if (now >= s.expires_at) return absl::UnauthenticatedError("session expired");
+  if (now - s.last_seen >= session_policy_.idle_seconds) {
+    return absl::UnauthenticatedError("session idle for too long");
+  }
+  if (!cred->account.active) {
+    return absl::UnauthenticatedError("account inactive");
+  }
+  if (now - s.last_seen >= session_policy_.touch_step_seconds) {
+    // A failed touch only shortens the session's idle allowance.
+    if (absl::Status t = sessions_->TouchSession(
+            s.session_id, now, session_policy_.touch_step_seconds);
+        !t.ok()) {
+      spdlog::warn("session {}: last_seen not moved: {}", s.session_id,
+                   t.ToString());
+    }
+  }
+  Principal p = PrincipalOf(cred->account);
+  p.credential = "session";
+  p.session_id = s.session_id;
+  p.session_expires_at = s.expires_at;
+  return p;
 }
 
 absl::StatusOr<Principal> Authenticator::FromCertificate(
@@ -235,7 +286,9 @@ absl::StatusOr<Principal> Authenticator::FromCertificate(
     return absl::UnauthenticatedError(
         absl::StrCat("staff account \"", account->name, "\" is inactive"));
   }
-  return PrincipalOf(*account);
+  Principal p = PrincipalOf(*account);
+  p.credential = "certificate";
+  return p;
 }
 
 absl::StatusOr<Principal> Authenticator::Authenticate(
@@ -247,6 +300,7 @@ absl::StatusOr<Principal> Authenticator::Authenticate(
     if (dev->has_value()) {
       absl::StatusOr<Principal> p = ParseDevPrincipal(**dev);
       if (!p.ok()) return absl::UnauthenticatedError(p.status().message());
+      p->credential = "dev";
       return p;
     }
   }
@@ -258,7 +312,11 @@ absl::StatusOr<Principal> Authenticator::Authenticate(
         "staff identity required: a client certificate or an API key "
         "(authorization: Bearer ...)");
   }
-  std::string peer = ctx.peer();
+  // Through survey-gateway, the browser's address (api/client_peer.h): the
+  // gateway's own would make every console user share one budget.
+  std::string peer = limiter_ == nullptr
+                         ? ctx.peer()
+                         : ClientPeer(ctx, limiter_->trusted_gateways());
   if (limiter_ != nullptr && !limiter_->StaffAuthAllowed(peer)) {
     return absl::ResourceExhaustedError(
         "too many failed authentications from this address; try again later");

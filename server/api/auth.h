@@ -10,7 +10,10 @@
 //   2. an API key: metadata "authorization: Bearer ssk_<key_id>_<secret>",
 //      created by an admin (AdminService.CreateApiKey), stored only as
 //      HMAC-SHA256(pepper, "apikey:" + key), with expiry and revocation;
-//   3. a client certificate the server verified against --tls-client-ca:
+//   3. a console session: "authorization: Bearer sss_<session_id>_<secret>"
+//      from AccountService.SignIn (api/session_token.h), refused once
+//      ended, expired or idle;
+//   4. a client certificate the server verified against --tls-client-ca:
 //      its subject CN is the staff account name.
 // The account must exist and be active; its role (and department or
 // employee number) is read at every call, so a change or deactivation takes
@@ -27,6 +30,7 @@
 #include "absl/status/statusor.h"
 #include "crypto/random.h"
 #include "crypto/token.h"
+#include "api/session_token.h"
 #include "store/staff_store.h"
 
 namespace grpc {
@@ -46,6 +50,12 @@ struct Principal {
   // record if linked ("" otherwise), so nobody reviews their own sheet.
   std::string employee_no;
   std::string name;             // for audit and logs
+  // How the caller signed in: "dev", "api_key", "session", "certificate".
+  // (Default member initializers keep older aggregate initialisations
+  // free of -Wmissing-field-initializers.)
+  std::string credential = {};
+  std::string session_id = {};     // sessions only
+  int64_t session_expires_at = 0;  // sessions only (unix seconds)
 };
 
 // "admin" | "hr" | "manager" | "employee".
@@ -96,6 +106,13 @@ class Authenticator {
                 const crypto::TokenHasher* hasher, AbuseLimiter* limiter,
                 std::function<int64_t()> now_unix);
 
+  // Also accept console sessions from `sessions` (must outlive this).
+  // Call before serving.
+  void SetSessions(store::AccountStore* sessions, SessionPolicy policy) {
+    sessions_ = sessions;
+    session_policy_ = policy;
+  }
+
   // Unauthenticated if no usable identity is present; ResourceExhausted if
   // the caller's address failed too often; Unavailable if the database
   // cannot be asked.
@@ -105,12 +122,15 @@ class Authenticator {
  private:
   absl::StatusOr<Principal> FromApiKey(std::string_view header) const;
   absl::StatusOr<Principal> FromCertificate(const std::string& cn) const;
+  absl::StatusOr<Principal> FromSession(std::string_view token) const;
 
   bool allow_dev_header_;
   store::StaffStore* staff_ = nullptr;
   const crypto::TokenHasher* hasher_ = nullptr;
   AbuseLimiter* limiter_ = nullptr;
   std::function<int64_t()> now_unix_;
+  store::AccountStore* sessions_ = nullptr;
+  SessionPolicy session_policy_;
 };
 
 // Staff account names (= certificate CNs): 1..64 of [A-Za-z0-9 ._@-],

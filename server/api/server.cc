@@ -20,6 +20,7 @@
 #include "absl/synchronization/notification.h"
 
 #include "absl/strings/str_cat.h"
+#include "api/account_service.h"
 #include "api/admin_service.h"
 #include "api/appraisal_service.h"
 #include "api/abuse_limiter.h"
@@ -49,6 +50,8 @@
 #include "store/mysql/audit_store.h"
 #include "store/mysql/org_store.h"
 #include "store/mysql/staff_store.h"
+#include "store/mysql/account_store.h"
+#include "crypto/password.h"
 #include "store/mysql/probe.h"
 #include "store/mysql/report_store.h"
 #include "store/mysql/retention_store.h"
@@ -103,6 +106,9 @@ struct SurveyServer::Impl {
   std::unique_ptr<AbuseLimiter> abuse;
   std::unique_ptr<Authenticator> auth;
   std::unique_ptr<AdminServiceImpl> admin;
+  std::unique_ptr<store::mysql::MysqlAccountStore> account_store;
+  std::unique_ptr<crypto::PasswordHasher> passwords;
+  std::unique_ptr<AccountServiceImpl> account;
   std::unique_ptr<RespondServiceImpl> respond;
   std::unique_ptr<store::mysql::MysqlReportStore> report_store;
   std::unique_ptr<ReportServiceImpl> report;
@@ -240,9 +246,21 @@ absl::StatusOr<std::unique_ptr<SurveyServer>> SurveyServer::Start(
       impl->response_store.get(), ingest_options, NowUnix);
   impl->read_pool = std::make_unique<WorkPool>(options.read_threads, 10000);
   impl->abuse = std::make_unique<AbuseLimiter>(options.abuse);
+  std::function<int64_t()> account_clock =
+      options.account_clock ? options.account_clock : NowUnix;
   impl->auth = std::make_unique<Authenticator>(
       options.insecure, impl->staff_store.get(), impl->hasher.get(),
-      impl->abuse.get(), NowUnix);
+      impl->abuse.get(), account_clock);
+  impl->account_store = std::make_unique<store::mysql::MysqlAccountStore>(
+      pool, impl->audit_store.get());
+  impl->auth->SetSessions(impl->account_store.get(), options.sessions);
+  crypto::PasswordHashOptions hash_options;
+  hash_options.max_concurrent = options.max_password_hashes;
+  impl->passwords = std::make_unique<crypto::PasswordHasher>(hash_options);
+  impl->account = std::make_unique<AccountServiceImpl>(
+      impl->auth.get(), impl->account_store.get(), impl->hasher.get(),
+      &crypto::SystemRandom(), impl->passwords.get(), impl->abuse.get(),
+      options.sessions, account_clock);
   impl->admin = std::make_unique<AdminServiceImpl>(
       impl->auth.get(), impl->org_store.get(), impl->template_store.get(),
       impl->campaign_store.get(), impl->invitation_store.get(),
@@ -337,6 +355,7 @@ absl::StatusOr<std::unique_ptr<SurveyServer>> SurveyServer::Start(
   builder.RegisterService(impl->respond.get());
   builder.RegisterService(impl->report.get());
   builder.RegisterService(impl->appraisal.get());
+  builder.RegisterService(impl->account.get());
   impl->server = builder.BuildAndStart();
   if (impl->server == nullptr) {
     return absl::InternalError(absl::StrCat("cannot start gRPC on ", options.listen));
@@ -347,7 +366,8 @@ absl::StatusOr<std::unique_ptr<SurveyServer>> SurveyServer::Start(
   // Answers for each service name too, not only for "" (load balancers and
   // app teams check the service they use); every one follows the database.
   for (const char* name : {"survey.v1.RespondService", "survey.v1.AdminService",
-                           "survey.v1.ReportService", "survey.v1.AppraisalService"}) {
+                           "survey.v1.ReportService", "survey.v1.AppraisalService",
+                           "survey.v1.AccountService"}) {
     health->SetServingStatus(name, false);
   }
   health->SetServingStatus(false);

@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "domain/retention.h"
 #include "api/abuse_limiter.h"
+#include "api/session_token.h"
 
 namespace survey::api {
 
@@ -70,6 +71,15 @@ struct ServerOptions {
   // The company's time zone (IANA name): every appraisal date and deadline
   // is counted in it. Start fails if it cannot be loaded (tzdata).
   std::string time_zone = "Asia/Shanghai";
+  // Staff console sign-in (AccountService): session lifetime and idle
+  // timeout, activation code lifetime, lockout.
+  SessionPolicy sessions;
+  // argon2id hashes running at once (each 64 MiB and a core for ~0.1 s);
+  // more sign-ins wait (api/account_service.h).
+  int max_password_hashes = 2;
+  // Unix seconds of sessions, lockouts, activation codes and API key
+  // expiry; empty = the real clock. Tests move it.
+  std::function<int64_t()> account_clock;
   // How long closed campaigns keep their answers (AdminService.ApplyRetention).
   domain::RetentionPolicy retention;
 };

@@ -1,9 +1,10 @@
 // Every state-changing staff RPC writes an audit record (issue 18, item 3).
 //
 // The list of RPCs comes from the proto descriptors of the staff services
-// (AdminService, AppraisalService, ReportService; RespondService is the
-// respondents' and is never audited). The rule: an RPC is read-only if its
-// name starts with Get, List, Export or Verify, and it must then also be
+// (AdminService, AppraisalService, ReportService, AccountService;
+// RespondService is the respondents' and is never audited). The rule: an
+// RPC is read-only if its name starts with Get, List, Export or Verify (or
+// is WhoAmI), and it must then also be
 // on kReadOnly below (so a new reader is a conscious decision); every other
 // RPC changes state and must have a step in Steps() that calls it once with
 // valid input and names the audit record it must leave. A new RPC that is
@@ -23,7 +24,9 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "support/test_server.h"
+#include "survey/v1/account.grpc.pb.h"
 #include "survey/v1/admin.grpc.pb.h"
 #include "survey/v1/appraisal.grpc.pb.h"
 #include "survey/v1/report.grpc.pb.h"
@@ -39,9 +42,11 @@ const std::set<std::string> kReadOnly = {
     "GetDepartmentAppraisal", "ListQuarterlyScores", "GetAnnualGrading",
     "ListAppeals",     "ExportSheets",   "GetSubjectReport",  "GetDepartmentReport",
     "GetOrganisationReport", "GetCrossEvaluationReport", "GetComments",
-    "ExportReport",    "ExportResponses", "Verify"};
+    "ExportReport",    "ExportResponses", "Verify",          "WhoAmI",
+    "ListSessions"};
 
 bool ReadOnlyByName(const std::string& method) {
+  if (method == "WhoAmI") return true;
   for (const char* prefix : {"Get", "List", "Export", "Verify"}) {
     if (absl::StartsWith(method, prefix)) return true;
   }
@@ -50,7 +55,8 @@ bool ReadOnlyByName(const std::string& method) {
 
 // One mutating RPC: `call` runs it (after `prepare`, whose own records are
 // not looked at) as `who`; it must leave a record `action` on a target
-// starting with `target`, by the caller.
+// starting with `target`, by the caller ("dev:<who>", or `principal` for
+// a caller signed in by password).
 struct Step {
   std::string rpc;  // method name, unique across the staff services
   std::string who;
@@ -58,6 +64,7 @@ struct Step {
   std::string target;
   std::function<grpc::Status()> call;
   std::function<void()> prepare;
+  std::string principal;
 };
 
 class AuditCoverageTest : public ::testing::Test {
@@ -73,6 +80,7 @@ class AuditCoverageTest : public ::testing::Test {
     ts_ = std::move(*ts);
     admin_ = v1::AdminService::NewStub(ts_->channel());
     appraisal_ = v1::AppraisalService::NewStub(ts_->channel());
+    account_ = v1::AccountService::NewStub(ts_->channel());
   }
 
   void TearDown() override {
@@ -126,17 +134,28 @@ class AuditCoverageTest : public ::testing::Test {
   }
 
   std::vector<Step> Steps();
+  void AccountSteps(std::vector<Step>& steps);
+  static std::unique_ptr<grpc::ClientContext> Bearer(const std::string& token) {
+    auto ctx = Ctx("");
+    ctx->AddMetadata("authorization", "Bearer " + token);
+    return ctx;
+  }
 
   static constexpr char kPeriod[] = "2026-10";
+  static constexpr char kPassword[] = "Blue-kettle-42!";
+  static constexpr char kPassword2[] = "Orange-lamp-93#";
   std::string pepper_file_;
   std::unique_ptr<TestServer> ts_;
   std::unique_ptr<v1::AdminService::Stub> admin_;
   std::unique_ptr<v1::AppraisalService::Stub> appraisal_;
+  std::unique_ptr<v1::AccountService::Stub> account_;
   // State carried from step to step, and every secret handed out.
   std::string template_key_ = "audited";
   std::string campaign_;
   std::string key_id_;
   std::string appeal_;
+  std::map<std::string, std::string> codes_;  // activation codes
+  std::string session_, session2_, revoke_id_;
   std::vector<std::string> secrets_;
 };
 
@@ -145,7 +164,7 @@ std::vector<Step> AuditCoverageTest::Steps() {
   auto add = [&](std::string rpc, std::string who, std::string action, std::string target,
                  std::function<grpc::Status()> call, std::function<void()> prepare = {}) {
     steps.push_back({std::move(rpc), std::move(who), std::move(action), std::move(target),
-                     std::move(call), std::move(prepare)});
+                     std::move(call), std::move(prepare), ""});
   };
   // ---- AdminService: organisation
   add("ImportOrg", "hr", "org.import", "org", [this] {
@@ -340,6 +359,7 @@ std::vector<Step> AuditCoverageTest::Steps() {
         grpc::Status s = MoveSheet("hr", "E2", v1::SHEET_STATE_APPEAL_WINDOW);
         ASSERT_TRUE(s.ok()) << s.error_message();
       });
+  AccountSteps(steps);
   add("ResolveAppeal", "hr", "appraisal.appeal", "appeal:", [this] {
     v1::ResolveAppealRequest req;
     req.set_appeal_id(appeal_);
@@ -349,6 +369,93 @@ std::vector<Step> AuditCoverageTest::Steps() {
     return appraisal_->ResolveAppeal(Ctx("hr").get(), req, &out);
   });
   return steps;
+}
+
+// AccountService (issue 15): E2 activates, signs in, changes the password
+// and signs out (recorded under "E2"); HR resets it; an admin revokes E1's
+// session.
+void AuditCoverageTest::AccountSteps(std::vector<Step>& steps) {
+  auto add = [&](std::string rpc, std::string who, std::string principal, std::string action,
+                 std::string target, std::function<grpc::Status()> call,
+                 std::function<void()> prepare = {}) {
+    steps.push_back({std::move(rpc), std::move(who), std::move(action), std::move(target),
+                     std::move(call), std::move(prepare), std::move(principal)});
+  };
+  add("CreateOrganisationAccounts", "hr", "", "account.org", "org", [this] {
+    v1::CreateOrganisationAccountsRequest req;
+    auto ctx = Ctx("hr");
+    auto reader = account_->CreateOrganisationAccounts(ctx.get(), req);
+    std::string csv;
+    v1::AccountsChunk chunk;
+    while (reader->Read(&chunk)) csv += chunk.data();
+    for (absl::string_view line : absl::StrSplit(csv, '\n', absl::SkipEmpty())) {
+      std::vector<std::string> f = absl::StrSplit(line, ',');
+      if (f.size() == 7 && !f[5].empty() && f[0] != "account_name") {
+        codes_[f[0]] = f[5];
+        secrets_.push_back(f[5]);
+      }
+    }
+    return reader->Finish();
+  });
+  add("Activate", "", "E2", "account.activate", "staff:E2", [this] {
+    v1::ActivateRequest req;
+    req.set_account_name("E2");
+    req.set_activation_code(codes_["E2"]);
+    req.set_new_password(kPassword);
+    v1::SignInResponse out;
+    grpc::Status s = account_->Activate(Ctx("").get(), req, &out);
+    session_ = out.session_token();
+    secrets_.push_back(session_);
+    return s;
+  });
+  add("SignIn", "", "E2", "session.signin", "session:", [this] {
+    v1::SignInRequest req;
+    req.set_account_name("E2");
+    req.set_password(kPassword);
+    v1::SignInResponse out;
+    grpc::Status s = account_->SignIn(Ctx("").get(), req, &out);
+    session2_ = out.session_token();
+    secrets_.push_back(session2_);
+    return s;
+  });
+  add("ChangePassword", "", "E2", "account.password", "staff:E2", [this] {
+    v1::ChangePasswordRequest req;
+    req.set_current_password(kPassword);
+    req.set_new_password(kPassword2);
+    v1::ChangePasswordResponse out;
+    return account_->ChangePassword(Bearer(session2_).get(), req, &out);
+  });
+  add("SignOut", "", "E2", "session.signout", "session:", [this] {
+    v1::SignOutResponse out;
+    return account_->SignOut(Bearer(session2_).get(), v1::SignOutRequest(), &out);
+  });
+  add("ResetPassword", "hr", "", "account.reset", "staff:E2", [this] {
+    v1::ResetPasswordRequest req;
+    req.set_account_name("E2");
+    v1::ResetPasswordResponse out;
+    grpc::Status s = account_->ResetPassword(Ctx("hr").get(), req, &out);
+    secrets_.push_back(out.activation_code());
+    return s;
+  });
+  add(
+      "RevokeSession", "admin", "", "session.revoke", "session:",
+      [this] {
+        v1::RevokeSessionRequest req;
+        req.set_session_id(revoke_id_);
+        v1::RevokeSessionResponse out;
+        return account_->RevokeSession(Ctx("admin").get(), req, &out);
+      },
+      [this] {  // E1 signs in; its session is the one revoked
+        v1::ActivateRequest req;
+        req.set_account_name("E1");
+        req.set_activation_code(codes_["E1"]);
+        req.set_new_password(kPassword);
+        v1::SignInResponse out;
+        grpc::Status s = account_->Activate(Ctx("").get(), req, &out);
+        ASSERT_TRUE(s.ok()) << s.error_message();
+        secrets_.push_back(out.session_token());
+        revoke_id_ = out.session_token().substr(4, 16);
+      });
 }
 
 TEST_F(AuditCoverageTest, EveryMutatingStaffRpcWritesAnAuditRecord) {
@@ -362,7 +469,7 @@ TEST_F(AuditCoverageTest, EveryMutatingStaffRpcWritesAnAuditRecord) {
   const auto* pool = google::protobuf::DescriptorPool::generated_pool();
   std::set<std::string> mutating, seen;
   for (const char* service : {"survey.v1.AdminService", "survey.v1.AppraisalService",
-                              "survey.v1.ReportService"}) {
+                              "survey.v1.ReportService", "survey.v1.AccountService"}) {
     const google::protobuf::ServiceDescriptor* d = pool->FindServiceByName(service);
     ASSERT_NE(d, nullptr) << service;
     for (int i = 0; i < d->method_count(); ++i) {
@@ -397,7 +504,7 @@ TEST_F(AuditCoverageTest, EveryMutatingStaffRpcWritesAnAuditRecord) {
     bool found = false;
     for (const v1::AuditRecord& r : RecordsAfter(before)) {
       found |= r.action() == s.action && absl::StartsWith(r.target(), s.target) &&
-               r.principal_name() == "dev:" + s.who;
+               r.principal_name() == (s.principal.empty() ? "dev:" + s.who : s.principal);
     }
     EXPECT_TRUE(found) << s.rpc << " as " << s.who << " wrote no audit record " << s.action
                        << " on " << s.target << "...";
@@ -417,6 +524,8 @@ TEST_F(AuditCoverageTest, EveryMutatingStaffRpcWritesAnAuditRecord) {
     pepper = ss.str();
   }
   if (!pepper.empty()) secrets_.push_back(pepper);
+  secrets_.push_back(kPassword);
+  secrets_.push_back(kPassword2);
   for (const v1::AuditRecord& r : RecordsAfter(0)) {
     const std::string all = absl::StrCat(r.principal_name(), "|", r.target(), "|",
                                          r.before_json(), "|", r.after_json());

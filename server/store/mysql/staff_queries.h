@@ -3,25 +3,28 @@
 #ifndef SURVEY_STORE_MYSQL_STAFF_QUERIES_H_
 #define SURVEY_STORE_MYSQL_STAFF_QUERIES_H_
 
+#include "store/mysql/account_queries.h"  // SURVEY_ACCOUNT_COLUMNS
+
 namespace survey::store::mysql::queries {
 
 // ---- staff accounts ----
 inline constexpr char kLockStaffAccount[] =
     "SELECT name, role, department_code, employee_no, active"
     " FROM staff_account WHERE name = ? FOR UPDATE";
+// Readers see an account as it authenticates now (an account that follows
+// the organisation takes its role from it: account_queries.h).
 inline constexpr char kGetStaffAccount[] =
-    "SELECT name, role, department_code, employee_no, active"
-    " FROM staff_account WHERE name = ?";
+    "SELECT" SURVEY_ACCOUNT_COLUMNS " FROM staff_account a WHERE a.name = ?";
 inline constexpr char kListStaffAccounts[] =
-    "SELECT name, role, department_code, employee_no, active"
-    " FROM staff_account ORDER BY name";
+    "SELECT" SURVEY_ACCOUNT_COLUMNS " FROM staff_account a ORDER BY a.name";
 inline constexpr char kUpsertStaffAccount[] =
     "INSERT INTO staff_account"
     " (name, role, department_code, employee_no, active)"
     " VALUES (?, ?, ?, ?, ?)"
     " ON DUPLICATE KEY UPDATE role = VALUES(role),"
     " department_code = VALUES(department_code),"
-    " employee_no = VALUES(employee_no), active = VALUES(active)";
+    " employee_no = VALUES(employee_no), active = VALUES(active),"
+    " follows_org = 0";  // an admin's choice ends following the organisation
 // Locks every active admin row: two concurrent demotions of the last two
 // admins serialise here, and the second sees the first.
 inline constexpr char kLockOtherActiveAdmins[] =
@@ -51,7 +54,7 @@ inline constexpr char kListApiKeys[] =
 inline constexpr char kGetApiKeyCredential[] =
     "SELECT k.key_id, k.account_name, k.created_at, k.expires_at,"
     " k.revoked_at, k.created_by, HEX(k.key_hmac),"
-    " a.role, a.department_code, a.employee_no, a.active"
+    SURVEY_ACCOUNT_COLUMNS
     " FROM api_key k JOIN staff_account a ON a.name = k.account_name"
     " WHERE k.key_id = ?";
 

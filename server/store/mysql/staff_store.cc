@@ -304,12 +304,7 @@ absl::StatusOr<ApiKeyCredential> MysqlStaffStore::GetApiKeyCredential(
             domain::ParseAuditDigestHex(std::string(rs->getString(7)));
         if (!hmac.ok()) return absl::InternalError("malformed API key hash");
         std::copy(hmac->begin(), hmac->end(), cred.key_hmac.begin());
-        cred.account.name = cred.info.account_name;
-        cred.account.role = ParseStaffRole(std::string(rs->getString(8)))
-                                .value_or(StaffRole::kEmployee);
-        cred.account.department_code = rs->getString(9);
-        cred.account.employee_no = rs->getString(10);
-        cred.account.active = rs->getBoolean(11);
+        cred.account = ReadAccount(*rs, 8);
         return cred;
       });
 }
