@@ -6,6 +6,12 @@
 #   --upstream HOST:PORT    a survey-server instance (repeatable, at least one)
 #   --cert FILE --key FILE  TLS certificate chain and key (deploy/certs.sh)
 #   --server-name NAME      server_name (default _)
+#   --upstream-tls-ca FILE  the instances serve TLS (survey-server tls-cert;
+#                           required outside development: plaintext needs
+#                           their `insecure`, which also honours development
+#                           identities): grpcs:// to them, their certificate
+#                           verified against FILE for the name in
+#                           --upstream-tls-name (default localhost)
 #   --grpc-bind ADDR        source address nginx uses towards the instances:
 #                           give exactly this address to survey-server as
 #                           --trusted-gateway ADDR/32 (default: the kernel's)
@@ -32,7 +38,7 @@ here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 die() { printf 'render.sh: error: %s\n' "$*" >&2; exit 1; }
 
 listen=443 cert=/etc/survey/tls/server.pem key=/etc/survey/tls/server.key
-server_name=_ grpc_bind= access_log=/var/log/nginx/survey-access.log
+server_name=_ grpc_bind= upstream_ca= upstream_name=localhost access_log=/var/log/nginx/survey-access.log
 error_log=/var/log/nginx/survey-error.log req_rate=20r/s req_burst=100
 conn=20 streams=32 keepalive_requests=1000 fail_timeout=10 standalone=
 upstreams=()
@@ -44,6 +50,8 @@ while (( $# )); do
         --key) key=$2 ;;
         --server-name) server_name=$2 ;;
         --grpc-bind) grpc_bind=$2 ;;
+        --upstream-tls-ca) upstream_ca=$2 ;;
+        --upstream-tls-name) upstream_name=$2 ;;
         --access-log) access_log=$2 ;;
         --error-log) error_log=$2 ;;
         --req-rate) req_rate=$2 ;;
@@ -59,7 +67,8 @@ while (( $# )); do
 done
 (( ${#upstreams[@]} > 0 )) || die "at least one --upstream HOST:PORT"
 safe='^[][A-Za-z0-9._/:@+=,-]*$'
-for v in "$listen" "$cert" "$key" "$server_name" "$grpc_bind" "$access_log" \
+for v in "$listen" "$cert" "$key" "$server_name" "$grpc_bind" "$upstream_ca" \
+         "$upstream_name" "$access_log" \
          "$error_log" "$req_rate" "$req_burst" "$conn" "$streams" \
          "$keepalive_requests" "$fail_timeout" "$standalone" "${upstreams[@]}"; do
     [[ $v =~ $safe ]] || die "unsupported characters in '$v'"
@@ -88,6 +97,17 @@ http=$(sed -e "s|@LISTEN@|$listen|" -e "s|@CERT@|$cert|" -e "s|@KEY@|$key|" \
     -- "$here/survey-grpc.conf.in")
 http=${http/@UPSTREAM_SERVERS@/${servers%$'\n'}}
 http=${http/@GRPC_BIND@/$bind_line}
+scheme=grpc ssl_lines=
+if [[ -n $upstream_ca ]]; then
+    scheme=grpcs
+    ssl_lines="    # The instances' TLS, verified (--upstream-tls-ca).
+    grpc_ssl_trusted_certificate $upstream_ca;
+    grpc_ssl_verify on;
+    grpc_ssl_name $upstream_name;
+    grpc_ssl_session_reuse on;"
+fi
+http=${http//@GRPC_SCHEME@/$scheme}
+http=${http/@GRPC_SSL@/$ssl_lines}
 
 if [[ -z $standalone ]]; then
     printf '%s\n' "$http"

@@ -18,6 +18,7 @@
 #include <set>
 #include <sstream>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -410,6 +411,73 @@ TEST(OpsTest, InstallShStagesTheTreeAndIsIdempotent) {
       EXPECT_EQ(verify.err, "") << to;
     }
   }
+}
+
+
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  close(fd);
+  return ntohs(a.sin_port);
+}
+
+// Health through a standalone nginx rendered by deploy/nginx/render.sh
+// with `extra` options, in front of the TLS instance at `upstream`.
+bool HealthThroughNginx(const std::string& certs, const std::string& upstream,
+                        const std::vector<std::string>& extra) {
+  const std::string dir = MakeTempDir() + "/nginx";
+  chmod(dir.substr(0, dir.rfind('/')).c_str(), 0755);  // workers: www-data
+  const int port = FreePort();
+  std::vector<std::string> argv = {
+      "/bin/bash", absl::StrCat(SURVEY_SOURCE_DIR, "/deploy/nginx/render.sh"),
+      "--standalone", dir, "--listen", absl::StrCat("127.0.0.1:", port), "--cert",
+      certs + "/server.pem", "--key", certs + "/server.key", "--upstream", upstream};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  Result rendered = RunProcess(argv);
+  EXPECT_EQ(rendered.exit_code, 0) << rendered;
+  std::ofstream(dir + "/nginx.conf") << rendered.out;
+  pid_t pid = fork();
+  if (pid == 0) {
+    execl(NGINX_BIN, NGINX_BIN, "-p", dir.c_str(), "-c", (dir + "/nginx.conf").c_str(),
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  auto channel = TlsChannel(port, certs + "/ca.pem");
+  // Up when nginx answers the TLS handshake; then one health check.
+  bool up = WaitFor([&] { return channel->WaitForConnected(absl::ToChronoTime(
+                              absl::Now() + absl::Milliseconds(200))); },
+                    absl::Seconds(10));
+  bool serving = up && Check(channel).ok();
+  kill(pid, SIGTERM);
+  int status;
+  waitpid(pid, &status, 0);
+  EXPECT_TRUE(up) << ReadFile(dir + "/error.log");
+  return serving;
+}
+
+TEST(OpsTest, NginxSpeaksTlsToTlsInstances) {
+  ASSERT_STRNE(NGINX_BIN, "") << "nginx not found: run deploy/install-deps.sh";
+  auto db = TestDatabase::Create();
+  ASSERT_TRUE(db.ok()) << db.status();
+  auto pepper = WriteTestPepper();
+  ASSERT_TRUE(pepper.ok()) << pepper.status();
+  const std::string certs = MakeCerts();
+  ServerProcess server({"--db-url", (*db)->url(), "--pepper-file", *pepper, "--listen",
+                        "127.0.0.1:0", "--tls-cert", certs + "/server.pem", "--tls-key",
+                        certs + "/server.key", "--health-interval", "0.1"});
+  ASSERT_GT(server.port(), 0) << server.stderr_text();
+  ASSERT_TRUE(WaitFor([&] { return Check(TlsChannel(server.port(), certs + "/ca.pem")).ok(); },
+                      absl::Seconds(10)));
+  // Production: the instances serve TLS only, nginx verifies them.
+  EXPECT_TRUE(HealthThroughNginx(certs, server.address(),
+                                 {"--upstream-tls-ca", certs + "/ca.pem"}));
+  // Without the option nginx speaks plaintext, which a TLS instance refuses.
+  EXPECT_FALSE(HealthThroughNginx(certs, server.address(), {}));
 }
 
 }  // namespace
