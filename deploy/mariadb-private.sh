@@ -13,6 +13,11 @@
 # Only the URL goes to stdout; every other message goes to stderr.
 #
 # Environment:
+#   SURVEY_MARIADB_ROLE=primary|replica  replication role, remembered in
+#       DIR/role from the first start that names one: a primary writes a
+#       binary log (GTID, row format, encrypted like the rest) for its
+#       replicas; a replica is read-only and has no binary log of its own.
+#       deploy/mariadb-replica.sh attaches a replica to a primary.
 #   SURVEY_MARIADB_TEMPLATE=DIR2  on first start, copy an already initialised
 #       (and stopped) datadir instead of running mariadb-install-db. DIR2 may be
 #       either a datadir or an instance directory containing data/.
@@ -212,6 +217,45 @@ init_datadir() {
     mv -- "$DATADIR.tmp" "$DATADIR"
 }
 
+# The role of DIR: SURVEY_MARIADB_ROLE if set (and then remembered), else
+# what an earlier start remembered, else standalone.
+role() {
+    local r=${SURVEY_MARIADB_ROLE:-}
+    if [[ -n $r ]]; then
+        [[ $r == primary || $r == replica ]] || die "SURVEY_MARIADB_ROLE must be primary or replica"
+        printf '%s\n' "$r" >"$DIR/role"
+    elif [[ -f $DIR/role ]]; then
+        r=$(<"$DIR/role")
+    fi
+    printf '%s\n' "${r:-standalone}"
+}
+
+replication_options() {
+    local port=$1
+    case $(role) in
+        primary)
+            echo "log-bin=$DATADIR/binlog"
+            echo "server_id=1"
+            echo "binlog_format=ROW"
+            echo "sync_binlog=1"
+            # Replicas read it within seconds; a day covers a replica
+            # restarting. Closing a campaign purges it sooner (anonymity).
+            echo "binlog_expire_logs_seconds=86400"
+            ;;
+        replica)
+            echo "skip-log-bin"
+            # Any id but the primary's 1; the port keeps two replicas apart.
+            echo "server_id=$(( port % 4000000000 + 2 ))"
+            echo "read_only=ON"
+            echo "relay_log=$DATADIR/relay"
+            echo "relay_log_purge=ON"
+            ;;
+        *)
+            echo "skip-log-bin"
+            ;;
+    esac
+}
+
 write_cnf() {
     local port=$1
     mkdir -p -- "$DIR/tmp"
@@ -227,7 +271,7 @@ write_cnf() {
         echo "pid-file=$PIDFILE"
         echo "log-error=$ERRLOG"
         echo "innodb_flush_log_at_trx_commit=1"
-        echo "skip-log-bin"
+        replication_options "$port"
         echo "general_log=0"
         echo "character-set-server=utf8mb4"
         echo "collation-server=utf8mb4_unicode_ci"

@@ -57,6 +57,10 @@ int main(int argc, char** argv) {
                  "mysql://user:pass@host:port/db[?socket=/path]")
       ->envname("SURVEY_DB_URL")
       ->required();
+  app.add_option("--db-read-url", options.db_read_url,
+                 "a replica of --db-url for reports, exports and Verify, read only once "
+                 "caught up with the primary")
+      ->envname("SURVEY_DB_READ_URL");
   app.add_option("--listen", options.listen, "address:port to serve on")
       ->envname("SURVEY_LISTEN")
       ->capture_default_str();

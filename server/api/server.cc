@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -53,6 +54,7 @@
 #include "store/mysql/account_store.h"
 #include "crypto/password.h"
 #include "store/mysql/probe.h"
+#include "store/mysql/read_routing.h"
 #include "store/mysql/report_store.h"
 #include "store/mysql/retention_store.h"
 #include "store/mysql/appraisal_store.h"
@@ -111,6 +113,11 @@ struct SurveyServer::Impl {
   std::unique_ptr<AccountServiceImpl> account;
   std::unique_ptr<RespondServiceImpl> respond;
   std::unique_ptr<store::mysql::MysqlReportStore> report_store;
+  // --db-read-url: the replica and what decides, per read, whether it may
+  // serve it; the report service reads through them.
+  std::unique_ptr<store::mysql::ConnectionPool> replica_pool;
+  std::unique_ptr<store::mysql::ReadRouting> read_routing;
+  std::unique_ptr<store::mysql::MysqlReportStore> replica_report_store;
   std::unique_ptr<ReportServiceImpl> report;
   std::unique_ptr<store::mysql::MysqlAppraisalStore> appraisal_store;
   std::unique_ptr<AppraisalServiceImpl> appraisal;
@@ -161,6 +168,14 @@ absl::StatusOr<std::unique_ptr<SurveyServer>> SurveyServer::Start(
     const ServerOptions& options) {
   absl::StatusOr<store::DbConfig> db = store::ParseDbUrl(options.db_url);
   if (!db.ok()) return db.status();
+  std::optional<store::DbConfig> replica;
+  if (!options.db_read_url.empty()) {
+    absl::StatusOr<store::DbConfig> r = store::ParseDbUrl(options.db_read_url);
+    if (!r.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("--db-read-url: ", r.status().message()));
+    }
+    replica = *std::move(r);
+  }
   std::unique_ptr<ReloadableTls> tls;
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
       MakeCredentials(options, &tls);
@@ -275,8 +290,20 @@ absl::StatusOr<std::unique_ptr<SurveyServer>> SurveyServer::Start(
       impl->pipeline.get(), impl->read_pool.get(), NowUnix,
       domain::TextLimits{}, impl->abuse.get());
   impl->report_store = std::make_unique<store::mysql::MysqlReportStore>(pool);
+  store::ReportStore* report_reads = impl->report_store.get();
+  if (replica.has_value()) {
+    impl->replica_pool =
+        std::make_unique<store::mysql::ConnectionPool>(*replica, options.db_pool_size);
+    impl->read_routing =
+        std::make_unique<store::mysql::ReadRouting>(pool, impl->replica_pool.get());
+    impl->replica_report_store =
+        std::make_unique<store::mysql::MysqlReportStore>(impl->read_routing.get());
+    report_reads = impl->replica_report_store.get();
+  }
+  // The appraisal push reads figures from the primary: it writes sheets
+  // from them in the same breath.
   impl->report = std::make_unique<ReportServiceImpl>(
-      impl->auth.get(), impl->audit_log.get(), impl->org_store.get(), impl->report_store.get(),
+      impl->auth.get(), impl->audit_log.get(), impl->org_store.get(), report_reads,
       templates);
   impl->appraisal_store = std::make_unique<store::mysql::MysqlAppraisalStore>(
       pool, impl->audit_store.get());

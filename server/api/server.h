@@ -20,6 +20,10 @@ class AuditLog;
 
 struct ServerOptions {
   std::string db_url;  // mysql://user:pass@host:port/db[?socket=...]
+  // A replica of it for reports, exports and Verify (empty = none). Read
+  // only once it has applied what the primary had committed when the read
+  // began (store/mysql/read_routing.h); writes never go there.
+  std::string db_read_url;
   std::string listen = "127.0.0.1:50051";  // port 0 = pick a free one
   // TLS is required unless `insecure` is set (local development only).
   std::string tls_cert_file;

@@ -73,7 +73,7 @@ unsigned BindCell(sql::PreparedStatement& st, const CellFilter& f, unsigned p) {
 absl::StatusOr<std::vector<CampaignInfo>> MysqlReportStore::Campaigns(
     domain::CampaignKind kind, domain::Period first, domain::Period last) {
   return WithConnection(
-      *pool_, "list report campaigns",
+      Pool(), "list report campaigns",
       [&](sql::Connection& c) -> absl::StatusOr<std::vector<CampaignInfo>> {
         unique_ptr<sql::PreparedStatement> st(c.prepareStatement(absl::StrCat(
             kCampaignColumns,
@@ -96,7 +96,7 @@ absl::StatusOr<std::vector<CampaignInfo>> MysqlReportStore::Campaigns(
 absl::StatusOr<std::vector<CampaignInfo>> MysqlReportStore::CampaignsById(
     const std::string& id_or_empty) {
   return WithConnection(
-      *pool_, "list campaigns",
+      Pool(), "list campaigns",
       [&](sql::Connection& c) -> absl::StatusOr<std::vector<CampaignInfo>> {
         unique_ptr<sql::PreparedStatement> st(c.prepareStatement(absl::StrCat(
             kCampaignColumns, id_or_empty.empty() ? "" : " WHERE id = ?",
@@ -124,7 +124,7 @@ absl::StatusOr<std::vector<AggregateRow>> MysqlReportStore::Aggregates(
   // their counts come from the responses themselves (the response_by_cell
   // index covers the query), and no sums are read, as none are shown.
   absl::StatusOr<std::vector<std::string>> built = WithConnection(
-      *pool_, "read which figures are built",
+      Pool(), "read which figures are built",
       [&](sql::Connection& c) -> absl::StatusOr<std::vector<std::string>> {
         unique_ptr<sql::PreparedStatement> st(c.prepareStatement(absl::StrCat(
             "SELECT id FROM campaign WHERE figures_built = 1 AND id IN (",
@@ -148,7 +148,7 @@ absl::StatusOr<std::vector<AggregateRow>> MysqlReportStore::Aggregates(
   absl::StatusOr<std::vector<AggregateRow>> out = StoredAggregates(stored);
   if (!out.ok() || counted.campaign_ids.empty()) return out;
   absl::Status s = WithConnection(
-      *pool_, "count responses", [&](sql::Connection& c) -> absl::Status {
+      Pool(), "count responses", [&](sql::Connection& c) -> absl::Status {
         unique_ptr<sql::PreparedStatement> st(c.prepareStatement(absl::StrCat(
             "SELECT campaign_id, subject_code, group_code, COUNT(*) FROM response",
             CellWhere(counted, ""), " GROUP BY campaign_id, subject_code, group_code")));
@@ -173,7 +173,7 @@ absl::StatusOr<std::vector<AggregateRow>> MysqlReportStore::StoredAggregates(
   if (filter.campaign_ids.empty()) return std::vector<AggregateRow>{};
   if (!filter.with_sub_indicators) {
     return WithConnection(
-        *pool_, "read aggregate totals",
+        Pool(), "read aggregate totals",
         [&](sql::Connection& c) -> absl::StatusOr<std::vector<AggregateRow>> {
           unique_ptr<sql::PreparedStatement> st(c.prepareStatement(absl::StrCat(
               "SELECT campaign_id, subject_code, group_code, n, total_sum, total_sum_sq"
@@ -196,7 +196,7 @@ absl::StatusOr<std::vector<AggregateRow>> MysqlReportStore::StoredAggregates(
         });
   }
   return WithConnection(
-      *pool_, "read aggregates",
+      Pool(), "read aggregates",
       [&](sql::Connection& c) -> absl::StatusOr<std::vector<AggregateRow>> {
         unique_ptr<sql::PreparedStatement> st(c.prepareStatement(absl::StrCat(
             "SELECT a.campaign_id, a.subject_code, a.group_code, a.n,"
@@ -241,7 +241,7 @@ absl::StatusOr<std::vector<IssuedRow>> MysqlReportStore::Issued(
     const CellFilter& filter) {
   if (filter.campaign_ids.empty()) return std::vector<IssuedRow>{};
   return WithConnection(
-      *pool_, "count invitations",
+      Pool(), "count invitations",
       [&](sql::Connection& c) -> absl::StatusOr<std::vector<IssuedRow>> {
         unique_ptr<sql::PreparedStatement> st(c.prepareStatement(absl::StrCat(
             "SELECT campaign_id, subject_code, group_code, issued - revoked"
@@ -261,7 +261,7 @@ absl::StatusOr<std::vector<TextRow>> MysqlReportStore::Texts(
     const CellFilter& filter) {
   if (filter.campaign_ids.empty()) return std::vector<TextRow>{};
   return WithConnection(
-      *pool_, "read comments",
+      Pool(), "read comments",
       [&](sql::Connection& c) -> absl::StatusOr<std::vector<TextRow>> {
         unique_ptr<sql::PreparedStatement> st(c.prepareStatement(absl::StrCat(
             "SELECT campaign_id, subject_code, reasons, comment FROM response",
@@ -292,7 +292,7 @@ absl::StatusOr<std::vector<MemberRow>> MysqlReportStore::Members(
     const MemberFilter& filter) {
   if (filter.campaign_ids.empty()) return std::vector<MemberRow>{};
   return WithConnection(
-      *pool_, "read campaign membership",
+      Pool(), "read campaign membership",
       [&](sql::Connection& c) -> absl::StatusOr<std::vector<MemberRow>> {
         std::string query = absl::StrCat(
             "SELECT campaign_id, employee_no, department_code FROM campaign_member"
@@ -326,7 +326,7 @@ absl::Status MysqlReportStore::ForEachResponse(
   while (true) {
     std::vector<ResponseRow> rows;
     absl::Status read = WithConnection(
-        *pool_, "read responses", [&](sql::Connection& c) -> absl::Status {
+        Pool(), "read responses", [&](sql::Connection& c) -> absl::Status {
           unique_ptr<sql::PreparedStatement> st(c.prepareStatement(
               "SELECT id, subject_kind, subject_code, group_code, period, scores"
               " FROM response WHERE campaign_id = ? AND id > ? ORDER BY id LIMIT ?"));

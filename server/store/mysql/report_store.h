@@ -3,6 +3,7 @@
 #define SURVEY_STORE_MYSQL_REPORT_STORE_H_
 
 #include "store/mysql/connection_pool.h"
+#include "store/mysql/read_routing.h"
 #include "store/report_store.h"
 
 namespace survey::store::mysql {
@@ -10,6 +11,9 @@ namespace survey::store::mysql {
 class MysqlReportStore final : public ReportStore {
  public:
   explicit MysqlReportStore(ConnectionPool* pool) : pool_(pool) {}
+  // Reads from wherever `routing` says at each call (a replica that has
+  // caught up, else the primary). `routing` must outlive this store.
+  explicit MysqlReportStore(ReadRouting* routing) : routing_(routing) {}
 
   absl::StatusOr<std::vector<CampaignInfo>> Campaigns(
       domain::CampaignKind kind, domain::Period first,
@@ -29,7 +33,11 @@ class MysqlReportStore final : public ReportStore {
   // The aggregate rows of campaigns whose figures are built.
   absl::StatusOr<std::vector<AggregateRow>> StoredAggregates(const CellFilter& filter);
 
-  ConnectionPool* pool_;
+  // Where this call reads: the routing's choice, else `pool_`.
+  ConnectionPool& Pool() { return routing_ != nullptr ? routing_->ForRead() : *pool_; }
+
+  ConnectionPool* pool_ = nullptr;
+  ReadRouting* routing_ = nullptr;
 };
 
 }  // namespace survey::store::mysql
