@@ -17,7 +17,8 @@
 #   PREFIX/share/survey/web/            the respondent web app (if built)
 #   PREFIX/share/survey/deploy/         certs.sh, nginx/, backup.sh, restore.sh
 #   PREFIX/share/doc/survey/README.md
-#   /etc/systemd/system/survey-server@.service, survey-gateway.service
+#   /etc/systemd/system/survey-server@.service, survey-gateway.service,
+#       survey-retention.service and .timer (the daily retention run)
 #   /etc/survey/server.conf.example, gateway.conf.example  (always refreshed)
 #   /etc/survey/                        root:survey 0750
 #   /etc/survey/tls/                    root:survey 0750 (put server.pem,
@@ -101,7 +102,8 @@ install -m 0644 "$root/deploy/nginx/survey-grpc.conf.in" "$share/deploy/nginx/"
 install -m 0644 "$root/README.md" "$dest$prefix/share/doc/survey/"
 
 # Units name the binaries by path: follow --prefix.
-for unit in survey-server@.service survey-gateway.service; do
+for unit in survey-server@.service survey-gateway.service survey-retention.service \
+    survey-retention.timer; do
     sed "s#/usr/local/#$prefix/#g" "$root/deploy/systemd/$unit" \
         > "$dest/etc/systemd/system/$unit.tmp"
     chmod 0644 "$dest/etc/systemd/system/$unit.tmp"
