@@ -49,6 +49,8 @@ void AddHealthCommand(CLI::App& app, const GlobalOptions& global, int* exit_code
 void AddStaffCommands(CLI::App& app, const GlobalOptions& global, int* exit_code);
 // Appraisal sheets, satisfaction push, grading and appeals.
 void AddAppraisalCommands(CLI::App& app, const GlobalOptions& global, int* exit_code);
+// account: organisation accounts, password resets, sessions (HR/admin).
+void AddAccountCommands(CLI::App& app, const GlobalOptions& global, int* exit_code);
 // retention apply (admin only).
 void AddRetentionCommand(CLI::App& app, const GlobalOptions& global, int* exit_code);
 

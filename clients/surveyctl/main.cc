@@ -61,6 +61,7 @@ int main(int argc, char** argv) {
   survey::client::AddStaffCommands(app, global, &exit_code);
   survey::client::AddAppraisalCommands(app, global, &exit_code);
   survey::client::AddRetentionCommand(app, global, &exit_code);
+  survey::client::AddAccountCommands(app, global, &exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }
