@@ -65,7 +65,9 @@ struct GatewayOptions {
   std::string console_root;
   net::NetworkList trusted_proxies;
   // Strict-Transport-Security on every response: set when the gateway
-  // terminates TLS itself or stands behind a TLS proxy.
+  // terminates TLS itself or stands behind a TLS proxy. Either (hsts or a
+  // certificate) also means browsers reach us over https: staff calls'
+  // Origin must then be https://.
   bool hsts = false;
   std::string tls_cert_file, tls_key_file;
   size_t max_request_bytes = 64 * 1024;

@@ -58,6 +58,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> trusted, services;
   double timeout_seconds = 15;
   double stream_timeout_seconds = 600;
+  bool no_hsts = false;
 
   CLI::App app{"Survey & Satisfaction browser gateway (Connect protocol -> gRPC)"};
   app.add_option("--listen", listen, "host:port for browsers (port 0: any)")
@@ -93,6 +94,11 @@ int main(int argc, char** argv) {
                "send Strict-Transport-Security (implied by --tls-cert; set it "
                "behind a TLS proxy)")
       ->envname("SURVEY_GATEWAY_HSTS");
+  app.add_flag("--no-hsts", no_hsts,
+               "no Strict-Transport-Security under --tls-cert: for a host that also "
+               "serves plain HTTP on another port (the quick start), which HSTS "
+               "would turn into https:// in every browser trusting the certificate")
+      ->envname("SURVEY_GATEWAY_NO_HSTS");
   app.add_option("--max-request-bytes", options.max_request_bytes)
       ->envname("SURVEY_GATEWAY_MAX_REQUEST_BYTES")->capture_default_str();
   app.add_option("--timeout", timeout_seconds, "default call timeout, seconds")
@@ -112,7 +118,11 @@ int main(int argc, char** argv) {
 
   spdlog::set_level(spdlog::level::from_str(log_level));
   if (!services.empty()) options.services = services;
-  if (!options.tls_cert_file.empty()) options.hsts = true;
+  if (no_hsts && options.hsts) {
+    std::cerr << "survey-gateway: --hsts and --no-hsts contradict each other\n";
+    return 2;
+  }
+  if (!options.tls_cert_file.empty() && !no_hsts) options.hsts = true;
   options.default_timeout = absl::Seconds(timeout_seconds);
   options.stream_timeout = absl::Seconds(stream_timeout_seconds);
   if (options.max_streams < 1 || options.max_streams >= options.threads) {

@@ -3,8 +3,9 @@
 // the server, a staff call needs the session cookie (a browser's own
 // authorization header is not forwarded), and server streams (issued
 // invitations, the report export) arrive whole through the Connect
-// protocol. Until AccountService exists, the cookie holds an API key: the
-// gateway forwards any cookie value as the bearer credential.
+// protocol; and a password sign-in's session lives in the cookie only. The
+// other tests put an API key in the cookie: the gateway forwards any
+// plausible cookie value as the bearer credential.
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <signal.h>
@@ -24,6 +25,7 @@
 #include "support/process.h"
 #include "support/test_db.h"
 #include "support/test_server.h"
+#include "survey/v1/account.grpc.pb.h"
 #include "survey/v1/admin.grpc.pb.h"
 #include "survey/v1/report.grpc.pb.h"
 
@@ -296,6 +298,89 @@ TEST_F(GatewayConsoleTest, StreamedInvitationsAndExportArriveWhole) {
   ASSERT_EQ(envelopes.size(), 1u);
   EXPECT_EQ(envelopes[0].first, gateway::kFlagEndStream);
   EXPECT_EQ(nlohmann::json::parse(envelopes[0].second)["error"]["code"], "unauthenticated");
+}
+
+// A password sign-in from start to end through the gateway: the session
+// exists only in the cookie, works as the bearer credential, and signing
+// out clears the cookie and ends the session on the server.
+TEST_F(GatewayConsoleTest, SignInSessionCookieAndSignOut) {
+  ASSERT_EQ(Ctl("admin", {"staff", "upsert", "hr2", "--role", "hr"}).exit_code, 0);
+  auto accounts = v1::AccountService::NewStub(
+      grpc::CreateChannel(server_->address(), grpc::InsecureChannelCredentials()));
+  v1::ResetPasswordRequest reset;
+  reset.set_account_name("hr2");
+  v1::ResetPasswordResponse code;
+  auto admin = TestServer::Context("admin");
+  ASSERT_TRUE(accounts->ResetPassword(admin.get(), reset, &code).ok());
+  const std::string activation = code.activation_code();
+  httplib::Headers anonymous = Console();
+  anonymous.erase("Cookie");
+  const std::string cookie_attributes = "; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=";
+  // The session token from a Set-Cookie, after checking its attributes.
+  auto session_of = [&](const httplib::Response& res) -> std::string {
+    const std::string set = res.get_header_value("Set-Cookie");
+    const size_t at = set.find(cookie_attributes);
+    EXPECT_EQ(set.rfind("survey_session=sss_", 0), 0u) << set;
+    EXPECT_NE(at, std::string::npos) << set;
+    if (at == std::string::npos) return "";
+    const int max_age = std::atoi(set.c_str() + at + cookie_attributes.size());
+    EXPECT_GT(max_age, 0);
+    EXPECT_LE(max_age, 8 * 3600);
+    const std::string token = set.substr(sizeof("survey_session=") - 1,
+                                         at - (sizeof("survey_session=") - 1));
+    EXPECT_EQ(res.body.find(token), std::string::npos) << "the token is in the body";
+    EXPECT_EQ(res.body.find("sessionToken"), std::string::npos) << res.body;
+    return token;
+  };
+
+  auto activated = Post("/survey.v1.AccountService/Activate", anonymous,
+                        nlohmann::json{{"accountName", "hr2"},
+                                       {"activationCode", activation},
+                                       {"newPassword", "quiet-harbour-lantern-42"}}
+                            .dump());
+  ASSERT_TRUE(activated);
+  ASSERT_EQ(activated->status, 200) << activated->body;
+  EXPECT_FALSE(session_of(*activated).empty());
+
+  auto wrong = Post("/survey.v1.AccountService/SignIn", anonymous,
+                    R"({"accountName":"hr2","password":"not-the-password-1"})");
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(wrong->status, 401);
+  EXPECT_FALSE(wrong->has_header("Set-Cookie"));
+
+  auto signed_in = Post("/survey.v1.AccountService/SignIn", anonymous,
+                        R"({"accountName":"hr2","password":"quiet-harbour-lantern-42"})");
+  ASSERT_TRUE(signed_in);
+  ASSERT_EQ(signed_in->status, 200) << signed_in->body;
+  EXPECT_EQ(nlohmann::json::parse(signed_in->body)["me"]["accountName"], "hr2");
+  const std::string session = session_of(*signed_in);
+  ASSERT_FALSE(session.empty());
+
+  httplib::Headers with_session = anonymous;
+  with_session.emplace("Cookie", "survey_session=" + session);
+  auto me = Post("/survey.v1.AccountService/WhoAmI", with_session, "{}");
+  ASSERT_TRUE(me);
+  ASSERT_EQ(me->status, 200) << me->body;
+  nlohmann::json who = nlohmann::json::parse(me->body);
+  EXPECT_EQ(who["accountName"], "hr2");
+  EXPECT_EQ(who["credential"], "session");
+
+  auto exported = Post("/survey.v1.ReportService/ExportReport", with_session,
+                       gateway::Envelope(0, R"({"organisation":{"range":{"month":"2026-11"}}})"),
+                       "application/connect+json");
+  ASSERT_TRUE(exported);
+  auto envelopes = Envelopes(exported->body);
+  ASSERT_GE(envelopes.size(), 2u);
+  EXPECT_EQ(envelopes.back().second, "{}");
+
+  auto out = Post("/survey.v1.AccountService/SignOut", with_session, "{}");
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->status, 200) << out->body;
+  EXPECT_EQ(out->get_header_value("Set-Cookie"), "survey_session=" + cookie_attributes + "0");
+  // The browser drops the cookie; a copy of it kept elsewhere is useless.
+  auto after = Post("/survey.v1.AccountService/WhoAmI", with_session, "{}");
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->status, 401);
 }
 
 TEST_F(GatewayConsoleTest, ConsolePageUnderC) {
