@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The quick start: installs dependencies, builds, starts a private MariaDB,
-# survey-server and survey-gateway (the respondent web app), and loads the
-# demo organisation. Safe to run again (the database keeps its data; the
+# survey-server and survey-gateway (the respondent web app and the staff
+# console), and loads the demo organisation. Safe to run again (the database keeps its data; the
 # server and gateway are restarted on the new build).
 #
 # Usage: deploy/quickstart.sh          bring everything up
@@ -9,7 +9,9 @@
 # Everything lives under $SURVEY_HOME (default: ./.run).
 # SURVEY_PORT (50051, loopback only), SURVEY_GATEWAY_PORT (8080, every
 # interface: phones on the same network open the links), SURVEY_PUBLIC_HOST
-# (default: this machine's address on its default route) for the web links.
+# (default: this machine's address on its default route) for the web links,
+# SURVEY_CONSOLE_TLS_PORT (8443, every interface: the console over HTTPS for
+# other machines).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -17,6 +19,7 @@ home=${SURVEY_HOME:-$root/.run}
 build_dir=$(realpath -m "${BUILD_DIR:-build}")
 port=${SURVEY_PORT:-50051}
 gateway_port=${SURVEY_GATEWAY_PORT:-8080}
+console_tls_port=${SURVEY_CONSOLE_TLS_PORT:-8443}
 mkdir -p "$home"
 
 log() { printf 'quickstart: %s\n' "$*" >&2; }
@@ -33,7 +36,7 @@ stop_process() {  # name: stops the process in $home/name.pid
     fi
     rm -f "$pidfile"
 }
-stop_server() { stop_process gateway; stop_process server; }
+stop_server() { stop_process gateway-tls; stop_process gateway; stop_process server; }
 
 if [[ ${1:-} == stop ]]; then
     stop_server
@@ -66,16 +69,40 @@ nohup "$build_dir/server/survey-server" --db-url "$db_url" \
 echo $! >"$home/server.pid"
 
 # The respondent web app and its Connect gateway, on every interface so a
-# phone on the same network can answer (it exposes RespondService only: a
-# token gets a survey and submits one answer). Links: http://HOST:PORT/a/#TOKEN.
+# phone on the same network can answer (RespondService needs only a token:
+# it gets a survey and submits one answer). Links: http://HOST:PORT/a/#TOKEN.
+# With --console the same gateway serves the staff console under /c/ and
+# the staff services, which take nothing but the session cookie of a
+# password sign-in and a header only the console's own scripts send.
 public_host=${SURVEY_PUBLIC_HOST:-$(ip -4 route get 1.1.1.1 2>/dev/null |
     awk '{ for (i = 1; i < NF; i++) if ($i == "src") { print $(i + 1); exit } }')}
 public_host=${public_host:-127.0.0.1}
 link_base=http://$public_host:$gateway_port/a/
 nohup "$build_dir/server/gateway/survey-gateway" --listen "0.0.0.0:$gateway_port" \
-    --upstream "127.0.0.1:$port" --web-root "$build_dir/web" \
+    --upstream "127.0.0.1:$port" --web-root "$build_dir/web" --console \
     >"$home/gateway.out" 2>"$home/gateway.log" </dev/null &
 echo $! >"$home/gateway.pid"
+
+# The console from another machine. Its session cookie is Secure: browsers
+# keep it over https, and over plain http only from localhost/127.0.0.1.
+# So a second gateway serves HTTPS on $console_tls_port with a certificate
+# of the private CA deploy/certs.sh makes, naming this machine's address
+# (remade when the address changed). Browsers warn until ca.pem is trusted.
+# --no-hsts: HSTS would make a browser that trusts the CA turn the plain
+# http://ADDRESS:$gateway_port links into https:// too, where nothing answers.
+if [[ $public_host =~ ^[0-9.]+$ ]]; then san=IP:$public_host; else san=DNS:$public_host; fi
+certs=$home/certs
+if [[ -f $certs/server.pem ]] && ! openssl x509 -in "$certs/server.pem" -noout \
+        $([[ $san == IP:* ]] && echo -checkip || echo -checkhost) "$public_host" |
+        grep -q 'does match'; then
+    rm -f "$certs/server.pem" "$certs/server.key"
+fi
+SURVEY_TLS_SAN=$san ./deploy/certs.sh "$certs" 2>>"$home/certs.log"
+nohup "$build_dir/server/gateway/survey-gateway" --listen "0.0.0.0:$console_tls_port" \
+    --upstream "127.0.0.1:$port" --web-root "$build_dir/web" --console \
+    --tls-cert "$certs/server.pem" --tls-key "$certs/server.key" --no-hsts \
+    >"$home/gateway-tls.out" 2>"$home/gateway-tls.log" </dev/null &
+echo $! >"$home/gateway-tls.pid"
 
 ctl=("$build_dir/clients/surveyctl" --server "127.0.0.1:$port" --insecure --as hr)
 for _ in $(seq 1 100); do
@@ -152,6 +179,23 @@ if (( demo_lines <= 1 )); then
 fi
 "${ctl[@]}" appraisal sheet show --employee E0002 --period "$appraisal_month"
 
+# Console accounts, once: "hr" with a one-time activation code (the first
+# sign-in with it sets the password), and an account for every active
+# employee (name = employee number; a department's manager signs in as its
+# manager) with their codes in $home/demo/accounts.csv, mode 0600. Kept
+# across runs, so a password set in the console stays.
+admin=("$build_dir/clients/surveyctl" --server "127.0.0.1:$port" --insecure --as admin)
+mkdir -p "$home/demo"
+if [[ ! -s $home/console-hr.code ]]; then
+    "${admin[@]}" staff upsert hr --role hr >/dev/null
+    (umask 077 && "${admin[@]}" account reset-password hr >"$home/console-hr.code.tmp")
+    mv "$home/console-hr.code.tmp" "$home/console-hr.code"
+fi
+if [[ ! -s $home/demo/accounts.csv ]]; then
+    (umask 077 && "${ctl[@]}" account org-accounts >"$home/demo/accounts.csv.tmp")
+    mv "$home/demo/accounts.csv.tmp" "$home/demo/accounts.csv"
+fi
+
 # One link that works now: a still unanswered invitation of the open
 # customer survey, checked through the gateway at the link's own address
 # (the app's page, then GetSurvey as the app calls it).
@@ -179,13 +223,38 @@ for row in rows:
     break
 PY
 ) || { log "the gateway does not answer; its log:"; tail -20 "$home/gateway.log" >&2; exit 1; }
+# The console's page on both gateways (the TLS one checked against our CA).
+python3 - "$gateway_port" "$public_host" "$console_tls_port" "$certs/ca.pem" <<'PY' ||
+import ssl, sys, time, urllib.request
+port, host, tls_port, ca = sys.argv[1:]
+tls = ssl.create_default_context(cafile=ca)
+for _ in range(50):
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/c/", timeout=5).read()
+        urllib.request.urlopen(f"https://{host}:{tls_port}/c/", timeout=5, context=tls).read()
+        sys.exit(0)
+    except OSError as e:  # URLError and TLS errors too
+        error = e
+        time.sleep(0.2)
+sys.exit(f"quickstart: the console does not answer: {error}")
+PY
+{ tail -5 "$home/gateway.log" "$home/gateway-tls.log" >&2; exit 1; }
 
 cat <<TXT
 
 Survey & Satisfaction Server is up on 127.0.0.1:$port (development mode).
   web app:   $link_base (survey-gateway on port $gateway_port of every
              interface: a phone on the same network opens the links)
-  logs:      $home/server.log, $home/gateway.log
+  console:   http://localhost:$gateway_port/c/ on this machine; from another
+             machine https://$public_host:$console_tls_port/c/ (its session cookie
+             is Secure: plain http works only for localhost). The certificate
+             is from a private CA: trust $certs/ca.pem in that browser, or
+             accept the warning.
+             HR: account "hr", activation code $(cat "$home/console-hr.code")
+             (choose "activate" on the sign-in page; it sets the password).
+             Managers and employees: account = employee number, codes in
+             $home/demo/accounts.csv
+  logs:      $home/server.log, $home/gateway.log, $home/gateway-tls.log
   database:  $db_url
 Try:
   alias surveyctl='$build_dir/clients/surveyctl --server 127.0.0.1:$port --insecure'
