@@ -16,6 +16,8 @@ import { homePage } from "./pages/home";
 import { sessionsPage } from "./pages/sessions";
 import { activatePage, passwordPage, signInPage } from "./pages/signin";
 import { resultsRoutes } from "./results/index";
+import { appraisalRoutes } from "./appraisal/index";
+import { appraisalTexts } from "./i18n_appraisal";
 
 let lang: ConsoleLang = savedLang();
 let t: ConsoleTexts = consoleTexts[lang];
@@ -63,6 +65,8 @@ const navItems: NavItem[] = [
   { route: "results/trend", href: () => "/results/trend", label: () => t.navResults["results/trend"], shown: () => true },
   { route: "results/cross", href: () => "/results/cross", label: () => t.navResults["results/cross"],
     shown: (m) => isStaff(m.role) || m.role === StaffRole.MANAGER },
+  { route: "appraisal/sheet", href: () => "/appraisal/sheet", label: () => appraisalTexts[lang].nav,
+    shown: (m) => m.employeeNo !== "" },
   { route: "accounts", href: () => "/accounts", label: () => t.navAccounts, shown: (m) => isStaff(m.role) },
   { route: "sessions", href: () => "/sessions", label: () => t.navSessions, shown: (m) => m.role === StaffRole.ADMIN },
 ];
@@ -128,6 +132,7 @@ function pageFor(route: string[]): Page | undefined {
     case "sessions": return sessionsPage;
     case "password": return passwordPage;
     case "results": return resultsRoutes[route.slice(0, 2).join("/")];
+    case "appraisal": return appraisalRoutes[route.slice(0, 2).join("/")];
   }
   return undefined;
 }

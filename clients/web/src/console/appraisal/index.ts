@@ -1,0 +1,20 @@
+// The appraisal pages, mounted by the console's router under "#/appraisal/…".
+// This first slice is the employee's own sheet; what each caller may see
+// and do is the server's decision, and a refusal is shown with its reason.
+import { el } from "../dom";
+import type { Page } from "../page";
+import { sheetPage } from "./sheet";
+
+function ensureStyle() {
+  if (document.getElementById("appraisal-style")) return;
+  document.head.append(el("link", { id: "appraisal-style", rel: "stylesheet", href: "appraisal.css" }));
+}
+
+const mounted = (page: Page): Page => async (root, ctx) => {
+  ensureStyle();
+  return page(root, ctx);
+};
+
+export const appraisalRoutes: Record<string, Page> = {
+  "appraisal/sheet": mounted(sheetPage),
+};
