@@ -219,6 +219,10 @@ if (!base) {
       const what = await emp.$$eval('table[data-table="history"] [data-field="what"]', (tds) => tds.map((t) => t.textContent));
       const history = await call(emp, "GetSheetHistory", { employeeNo: no, period });
       assert.deepEqual(what, history.changes.map((c) => c.what ?? ""));
+      const details = await emp.$$eval('table[data-table="history"] [data-field="details"]', (tds) => tds.map((t) => t.textContent));
+      assert.ok(details.includes("状态: 已提交 → 已确认"), details.join(" | "));
+      assert.ok(details.some((d) => d.includes(`${line.title} 自评 — → 85`)), details.join(" | "));
+      if ((sheet.flags ?? []).includes("late")) assert.match((await fact(emp, "flags")).text, /逾期/);
       await axe(emp);
       await shot(emp, "sheet-appealed-zh");
 

@@ -8,6 +8,7 @@ import { consoleTexts } from "../i18n";
 import type { AppraisalTexts } from "../i18n_appraisal";
 import type { PageContext } from "../page";
 import { offsetOfDeadline, timeAt } from "./calendar";
+import { changeText } from "./history";
 
 type Reload = (note?: [string, string]) => Promise<void>;
 
@@ -89,8 +90,9 @@ export async function historySection(ctx: PageContext, a: AppraisalTexts, sheet:
     const h = await ctx.clients.appraisal.getSheetHistory({ employeeNo: sheet.employeeNo, period: sheet.period });
     const offset = offsetOf(sheet);
     section.append(h.changes.length === 0 ? el("p", {}, a.noHistory) :
-      simpleTable("history", a.history, [a.when, a.who, a.what],
-        h.changes.map((c) => [timeAt(Number(c.atUnix), offset), c.who, c.what]), ["at", "who", "what"]));
+      simpleTable("history", a.history, [a.when, a.who, a.what, a.details],
+        h.changes.map((c) => [timeAt(Number(c.atUnix), offset), c.who, c.what, changeText(a, c.before, c.after)]),
+        ["at", "who", "what", "details"]));
   } catch (e) {
     section.append(refusal(consoleTexts[ctx.lang], e));
   }

@@ -11,6 +11,7 @@ import { consoleTexts } from "../i18n";
 import { appraisalTexts, type AppraisalTexts } from "../i18n_appraisal";
 import type { Page, PageContext } from "../page";
 import { dayAt, offsetLabel, offsetOfDeadline, timeAt, workingDaysLeft } from "./calendar";
+import { flagText } from "./history";
 import { appealsSection, gradeSection, historySection } from "./parts";
 
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
@@ -129,7 +130,8 @@ async function summarySection(ctx: PageContext, a: AppraisalTexts, sheet: Sheet)
     row(a.performancePay, "performance-pay", fixed(sheet.performancePay), String(sheet.performancePay)),
     row(a.basePay, "base-pay", fixed(sheet.basePay), String(sheet.basePay)),
     row(a.payProfile, "pay-profile", sheet.payPost ? `${sheet.payPost} / ${sheet.payGrade}` : "—"),
-    row(a.flags, "flags", sheet.flags.length ? sheet.flags.join(" · ") : a.none, sheet.flags.join("|")),
+    row(a.flags, "flags", sheet.flags.length ? sheet.flags.map((f) => flagText(a, f)).join(" · ") : a.none,
+      sheet.flags.join("|")),
     row(a.dataDue, "data-due", `${sheet.dataDueDate || "—"} · ${sheet.late ? a.late : a.onTime}`, sheet.dataDueDate),
     row(a.released, "released", Number(sheet.resultAtUnix) ? timeAt(Number(sheet.resultAtUnix), offset) : a.notReleased));
   if (deadline) {
