@@ -300,8 +300,19 @@ StreamReply Gateway::Stream(const HttpCall& call) {
   upstream.request_wire = std::move(prepared.wire);
   upstream.deadline = prepared.deadline;
   upstream.metadata = std::move(prepared.metadata);
-  reply.stream = std::make_unique<ConnectStream>(std::move(upstream),
-                                                 [this] { open_streams_.fetch_sub(1); });
+  // Known to Stop() from before the call starts until its destruction.
+  auto stream = std::make_unique<ConnectStream>(
+      std::move(upstream), [this](ConnectStream* closing) {
+        std::lock_guard<std::mutex> lock(streams_mu_);
+        streams_.erase(closing);
+        open_streams_.fetch_sub(1);
+      });
+  {
+    std::lock_guard<std::mutex> lock(streams_mu_);
+    if (!stopping_) streams_.insert(stream.get());
+    else stream->Cancel();  // the gateway is stopping: end at once
+  }
+  reply.stream = std::move(stream);
   reply.head.content_type = StreamContentType(prepared.codec);
   return reply;
 }

@@ -27,7 +27,9 @@
 #include <atomic>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -170,6 +172,12 @@ class Gateway {
 
   GatewayOptions options_;
   std::map<std::string, Method> methods_;
+  // Open streams, so Stop() can end them: a stream waiting for a slow
+  // upstream would otherwise hold its worker (and the stop) until the
+  // stream's deadline.
+  std::mutex streams_mu_;
+  std::set<ConnectStream*> streams_;
+  bool stopping_ = false;
   std::atomic<int> open_streams_{0};
   std::map<std::string, StaticFile> static_;  // "/a/app.js" -> file
   std::unique_ptr<httplib::Server> http_;

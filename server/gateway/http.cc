@@ -161,6 +161,11 @@ bool Gateway::Serve() { return http_ != nullptr && http_->listen_after_bind(); }
 
 void Gateway::Stop() {
   if (http_ != nullptr) http_->stop();
+  // Streams still open end now with the upstream's CANCELLED in their
+  // end-of-stream message, rather than at their deadline.
+  std::lock_guard<std::mutex> lock(streams_mu_);
+  stopping_ = true;
+  for (ConnectStream* stream : streams_) stream->Cancel();
 }
 
 void Gateway::Route() {

@@ -18,7 +18,7 @@ Metadata Copy(const std::multimap<grpc::string_ref, grpc::string_ref>& in) {
 
 }  // namespace
 
-ConnectStream::ConnectStream(Call call, std::function<void()> on_close)
+ConnectStream::ConnectStream(Call call, std::function<void(ConnectStream*)> on_close)
     : call_(std::move(call)), on_close_(std::move(on_close)), stub_(call_.channel) {
   ctx_.set_deadline(absl::ToChronoTime(call_.deadline));
   for (const auto& [key, value] : call_.metadata) ctx_.AddMetadata(key, value);
@@ -33,6 +33,8 @@ ConnectStream::ConnectStream(Call call, std::function<void()> on_close)
 }
 
 ConnectStream::~ConnectStream() {
+  // First, so whoever may still Cancel() this stream stops knowing it.
+  if (on_close_) on_close_(this);
   if (!finished_) {
     ctx_.TryCancel();
     grpc::Status ignored;
@@ -44,7 +46,6 @@ ConnectStream::~ConnectStream() {
   bool ok;
   while (cq_.Next(&tag, &ok)) {
   }
-  if (on_close_) on_close_();
 }
 
 bool ConnectStream::Wait() {

@@ -41,9 +41,10 @@ class ConnectStream {
     std::vector<std::pair<std::string, std::string>> metadata;
   };
 
-  // Starts the call and sends its request. `on_close` runs once, when the
-  // stream is destroyed (the gateway counts open streams with it).
-  ConnectStream(Call call, std::function<void()> on_close);
+  // Starts the call and sends its request. `on_close` runs once, first
+  // thing when the stream is destroyed (the gateway counts and forgets open
+  // streams with it).
+  ConnectStream(Call call, std::function<void(ConnectStream*)> on_close);
   ~ConnectStream();
   ConnectStream(const ConnectStream&) = delete;
   ConnectStream& operator=(const ConnectStream&) = delete;
@@ -52,7 +53,8 @@ class ConnectStream {
   // EndStreamResponse (the upstream's status and trailers). False once the
   // end was handed out.
   bool Next(std::string* envelope);
-  // The browser went away: the upstream call is cancelled.
+  // The browser went away, or the gateway stops: the upstream call is
+  // cancelled and a Next() waiting for it returns. Any thread.
   void Cancel();
 
  private:
@@ -60,7 +62,7 @@ class ConnectStream {
   std::string Finish();
 
   Call call_;
-  std::function<void()> on_close_;
+  std::function<void(ConnectStream*)> on_close_;
   grpc::ClientContext ctx_;
   grpc::CompletionQueue cq_;
   grpc::GenericStub stub_;

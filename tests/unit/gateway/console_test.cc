@@ -442,6 +442,40 @@ TEST_F(ConsoleGatewayTest, ServerStreamIsSentAsItArrives) {
   EXPECT_EQ(envelopes[2].second, "{}");
 }
 
+// Stopping the gateway ends a stream whose upstream is still busy, instead
+// of waiting for it (the gated upstream would hold it 20 s).
+TEST_F(ConsoleGatewayTest, StopEndsOpenStreams) {
+  Gateway& g = Start();
+  const int port = Serve();
+  std::atomic<bool> first{false};
+  std::thread download([&] {
+    httplib::Client http("127.0.0.1", port);
+    httplib::Request req;
+    req.method = "POST";
+    req.path = "/survey.v1.ReportService/ExportResponses";
+    req.headers = StreamHeaders(port, "application/connect+json");
+    req.body = Envelope(0, R"({"campaignId":"gated:1"})");
+    req.content_receiver = [&](const char*, size_t, uint64_t, uint64_t) {
+      first = true;
+      return true;
+    };
+    http.send(req);
+  });
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (!first && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(10));
+  ASSERT_TRUE(first);
+  const absl::Time stop = absl::Now();
+  g.Stop();
+  serving_.join();
+  EXPECT_LT(absl::Now() - stop, absl::Seconds(5)) << "Stop() waited for the upstream";
+  download.join();
+  {
+    std::lock_guard<std::mutex> lock(seen_.mu);
+    seen_.release = true;  // let the fake upstream finish
+  }
+  seen_.cv.notify_all();
+}
+
 TEST_F(ConsoleGatewayTest, StreamsBeyondTheLimitAreToldToRetry) {
   Gateway& g = Start(false, /*max_streams=*/1);
   HttpCall call = StaffCall("/survey.v1.ReportService/ExportResponses",
