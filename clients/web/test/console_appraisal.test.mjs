@@ -226,6 +226,20 @@ if (!base) {
       await axe(emp);
       await shot(emp, "sheet-appealed-zh");
 
+      // HR accepts it with a new score: the employee follows the decision,
+      // and the page's score is the API's (the appeal's).
+      await call(hr, "ResolveAppeal", { appealId: listed.appeals[0].id, accept: true, newScore: 80,
+        resolution: "复核后改为 80 分" });
+      await reloadSheet(emp);
+      sheet = await samePage(emp);
+      assert.equal(num(sheet.score), 80);
+      assert.match((await fact(emp, "flags")).text, /得分经申诉调整/);
+      const decided = await emp.$eval('table[data-table="appeals"] tbody tr', (tr) => ({
+        state: tr.dataset.state, resolution: tr.querySelector('[data-field="resolution"]').textContent,
+        score: tr.querySelector('[data-field="new-score"]').textContent }));
+      assert.deepEqual(decided, { state: "ACCEPTED", resolution: "复核后改为 80 分", score: "80.00" });
+      await shot(emp, "sheet-appeal-accepted-zh");
+
       // English.
       await emp.click("#lang");
       await emp.waitForFunction(() => document.documentElement.lang === "en" &&
