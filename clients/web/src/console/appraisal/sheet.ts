@@ -223,8 +223,12 @@ export const sheetPage: Page = async (root, ctx) => {
     body.setAttribute("aria-busy", "false");
     body.dataset.state = SheetState[sheet.state];
     if (note) {
+      // The button that was pressed is gone with the redraw: the focus goes
+      // to the confirmation where it was, not back to the top of the page.
       const slot = body.querySelector(`#${note[0]}`);
-      slot?.replaceChildren(el("p", { class: "ok", role: "status" }, note[1]));
+      const done = el("p", { class: "ok", role: "status", tabindex: "-1" }, note[1]);
+      slot?.replaceChildren(done);
+      done.focus();
     }
   };
   await reload();
