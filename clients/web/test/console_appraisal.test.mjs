@@ -251,6 +251,17 @@ if (!base) {
       await emp.click("#lang");
     });
 
+    test("appraisal: this month's draft counts down to its data due date", async () => {
+      const emp = await as("employee");
+      const month = fx.newCampaignPeriod ?? "2026-12";
+      await open(emp, `month=${month}`);
+      const sheet = await call(emp, "GetSheet", { employeeNo: no, period: month });
+      const due = await fact(emp, "data-due");
+      assert.equal(due.value, sheet.dataDueDate);
+      assert.match(due.text, /剩余 [1-9]\d* 个工作日/);
+      await axe(emp);
+    });
+
     test("appraisal: another employee's sheet is the server's refusal", async () => {
       const emp = await as("employee");
       await open(emp, `month=${period}&employee=${fx.otherEmployee ?? "E0003"}`);

@@ -134,9 +134,15 @@ async function summarySection(ctx: PageContext, a: AppraisalTexts, sheet: Sheet)
       sheet.flags.join("|")),
     row(a.dataDue, "data-due", `${sheet.dataDueDate || "—"} · ${sheet.late ? a.late : a.onTime}`, sheet.dataDueDate),
     row(a.released, "released", Number(sheet.resultAtUnix) ? timeAt(Number(sheet.resultAtUnix), offset) : a.notReleased));
+  const today = dayAt(Math.floor(Date.now() / 1000), offset);
+  if (sheet.dataDueDate && sheet.state === SheetState.DRAFT && today <= sheet.dataDueDate) {
+    try {
+      const due = dl.querySelector('[data-field="data-due"]')!;
+      due.append(` · ${a.workingDaysLeft(await workingDaysLeft(ctx.clients.appraisal, today, sheet.dataDueDate))}`);
+    } catch { /* the calendar could not be read: the date alone still says it */ }
+  }
   if (deadline) {
     const day = dayAt(deadline, offset);
-    const today = dayAt(Math.floor(Date.now() / 1000), offset);
     let left = "";
     try {
       left = a.workingDaysLeft(await workingDaysLeft(ctx.clients.appraisal, today, day));
