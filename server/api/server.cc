@@ -257,6 +257,7 @@ absl::StatusOr<std::unique_ptr<SurveyServer>> SurveyServer::Start(
   ingest_options.max_wait = options.ingest_max_wait;
   ingest_options.writers = options.ingest_writers;
   ingest_options.capacity = options.ingest_capacity;
+  ingest_options.busy_writers = options.ingest_busy_writers;
   impl->pipeline = std::make_unique<ingest::IngestPipeline>(
       impl->response_store.get(), ingest_options, NowUnix);
   impl->read_pool = std::make_unique<WorkPool>(options.read_threads, 10000);

@@ -67,6 +67,10 @@ struct ServerOptions {
   absl::Duration ingest_max_wait = absl::Milliseconds(2);
   int ingest_writers = 4;
   int ingest_capacity = 20000;
+  // Past max_wait a batch that is not full waits (a little) while this many
+  // transactions are in flight (ingest/ingest_pipeline.h). Not a flag: the
+  // benchmark sets it to compare.
+  int ingest_busy_writers = 2;
   // Threads for GetSurvey's database reads.
   int read_threads = 4;
   // Unix seconds the appraisal deadlines (data due, appeals) are judged

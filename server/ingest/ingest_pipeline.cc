@@ -23,7 +23,7 @@ absl::Status IngestPipeline::Enqueue(store::SubmitItem item, Done done) {
     metrics::Server().ingest_queue_full.Add();
     return absl::UnavailableError("server busy; retry in a moment");
   }
-  queue_.push_back({std::move(item), std::move(done)});
+  queue_.push_back({std::move(item), std::move(done), absl::Now()});
   metrics::Server().ingest_queue_depth.Add(1);
   return absl::OkStatus();
 }
@@ -62,29 +62,43 @@ void IngestPipeline::WriterLoop() {
     std::vector<Pending> batch;
     {
       absl::MutexLock lock(&mu_);
-      auto has_work = [this] { return !queue_.empty() || stopping_; };
-      mu_.Await(absl::Condition(&has_work));
+      // Our turn to collect: work and no other collector (or, stopping,
+      // nothing left to do).
+      auto ready = [this] {
+        return (!queue_.empty() && !collecting_) || (stopping_ && queue_.empty());
+      };
+      mu_.Await(absl::Condition(&ready));
       if (queue_.empty()) return;  // stopping and drained
-      // Wait briefly for the batch to fill: the first answer waits at most
-      // max_wait, which is what buys one fsync for many answers.
+      collecting_ = true;
+      // Wait briefly for the batch to fill: the oldest answer waits at most
+      // max_wait in all, which is what buys one fsync for many answers.
       auto full = [this, max_batch] {
         return queue_.size() >= max_batch || stopping_;
       };
-      mu_.AwaitWithTimeout(absl::Condition(&full), options_.max_wait);
+      const absl::Time oldest = queue_.front().queued_at;
+      mu_.AwaitWithDeadline(absl::Condition(&full), oldest + options_.max_wait);
+      auto go = [this, &full] { return full() || committing_ < options_.busy_writers; };
+      mu_.AwaitWithDeadline(absl::Condition(&go), oldest + 10 * options_.max_wait);
       size_t n = std::min(max_batch, queue_.size());
       for (size_t i = 0; i < n; ++i) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
+      collecting_ = false;
+      if (n > 0) ++committing_;
       metrics::Server().ingest_queue_depth.Add(-static_cast<int64_t>(n));
     }
-    if (batch.empty()) continue;  // another writer took them
+    if (batch.empty()) continue;  // dropped by Abandon() meanwhile
     std::vector<store::SubmitItem> items;
     items.reserve(batch.size());
     for (Pending& p : batch) items.push_back(std::move(p.item));
     const absl::Time started = absl::Now();
     absl::StatusOr<std::vector<absl::Status>> results =
         store_->SubmitBatch(items, clock_());
+    {
+      absl::MutexLock lock(&mu_);
+      --committing_;
+    }
     metrics::Server().ingest_batch_size.Observe(static_cast<double>(items.size()));
     metrics::Server().ingest_commit_seconds.Observe(
         absl::ToDoubleSeconds(absl::Now() - started));

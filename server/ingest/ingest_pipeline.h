@@ -1,9 +1,20 @@
 // The submit pipeline: answers that passed the pure checks wait in a
 // bounded queue; writer threads take up to `max_batch` of them (or what
-// arrived within `max_wait` of the first) and record them with one
+// is there once the oldest has waited `max_wait`) and record them with one
 // ResponseStore::SubmitBatch, i.e. one transaction and one fsync for many
 // answers. Group commit is what makes Submit fast and what mixes answers
 // (they are inserted shuffled), so it is the design, not an optimisation.
+//
+// One writer at a time collects a batch; the others wait for it to leave
+// with its batch. The batch closes on the age of its oldest answer, not on
+// when a writer began to wait, so batch sizes follow the load and not the
+// number of writers; and past its max_wait a batch that is not full waits
+// a little longer while `busy_writers` transactions are in flight. Before,
+// every idle writer started a batch 2 ms after the next answer, so eight
+// writers cut the load into more, smaller transactions than four, each
+// paying its statements and commit on two cores, and were slower (issue
+// 13). Under load the queue fills while the writers commit, and the next
+// free one takes a full batch at once.
 //
 // Each answer's callback runs exactly once, on a writer thread, after the
 // batch's COMMIT (or its failure) — never before, so OK means durable —
@@ -29,7 +40,12 @@ namespace survey::ingest {
 struct PipelineOptions {
   int max_batch = 100;  // answers per transaction (1 = one per answer)
   absl::Duration max_wait = absl::Milliseconds(2);
-  int writers = 4;       // concurrent transactions
+  int writers = 4;       // concurrent transactions, at most
+  // Past max_wait, a batch that is not full still waits (up to 10 x
+  // max_wait) while this many transactions are already in flight: they keep
+  // the database busy, and the batch grows instead of adding one more small
+  // transaction. Full batches always go.
+  int busy_writers = 2;
   int capacity = 20000;  // queued answers before Enqueue refuses
 };
 
@@ -74,6 +90,7 @@ class IngestPipeline {
   struct Pending {
     store::SubmitItem item;
     Done done;
+    absl::Time queued_at;
   };
   void WriterLoop();
 
@@ -83,6 +100,8 @@ class IngestPipeline {
   mutable absl::Mutex mu_;
   std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool collecting_ ABSL_GUARDED_BY(mu_) = false;  // a writer is filling a batch
+  int committing_ ABSL_GUARDED_BY(mu_) = 0;       // batches in a transaction
   std::vector<std::thread> writers_;
 };
 

@@ -97,6 +97,7 @@ struct Config {
   int concurrency = 256;
   int connections = 4;
   int ingest_writers = 4;
+  int ingest_busy_writers = 2;
   int ingest_max_batch = 100;
   double ingest_max_wait_ms = 2;
   int raw_batch = 100;
@@ -777,6 +778,7 @@ api::ServerOptions ServerFor(const Config& cfg, int max_batch) {
   o.ingest_max_wait = absl::Microseconds(
       static_cast<int64_t>(cfg.ingest_max_wait_ms * 1000));
   o.ingest_writers = cfg.ingest_writers;
+  o.ingest_busy_writers = cfg.ingest_busy_writers;
   return o;
 }
 
@@ -1145,6 +1147,11 @@ int Main(int argc, char** argv) {
   app.add_option("--ingest-max-batch", cfg.ingest_max_batch,
                  "server: answers per transaction (group-commit scenarios)")
       ->check(CLI::Range(1, 10000))
+      ->capture_default_str();
+  app.add_option("--ingest-busy-writers", cfg.ingest_busy_writers,
+                 "server: transactions in flight past which a batch keeps filling "
+                 "(a large value: every batch goes at max-wait, as before issue 13)")
+      ->check(CLI::Range(1, 100000))
       ->capture_default_str();
   app.add_option("--ingest-max-wait-ms", cfg.ingest_max_wait_ms,
                  "server: how long a batch's first answer may wait")
