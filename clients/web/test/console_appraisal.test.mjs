@@ -11,12 +11,12 @@
 //   SURVEY_WEB_ARTIFACTS    directory for the screenshots
 //   CHROMIUM                default /usr/bin/chromium
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import puppeteer from "puppeteer-core";
+import { launchChromium, signedInPages } from "./console_session.mjs";
 
 const base = process.env.SURVEY_CONSOLE_URL;
 if (!base) {
@@ -29,41 +29,15 @@ if (!base) {
   const origin = new URL(base).origin;
   const period = fx.appraisalPeriod ?? "2026-10";
   const no = fx.employee.employee_no;
-  let browser, profile;
-  const signedIn = {};
+  let chromium, as;
 
   before(async () => {
-    profile = mkdtempSync(join(tmpdir(), "chromium-appraisal-"));
-    browser = await puppeteer.launch({
-      executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-      headless: true,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             `--user-data-dir=${profile}`, "--lang=zh-CN"],
-      protocolTimeout: 60000,
-    });
+    chromium = await launchChromium("chromium-appraisal-");
+    as = signedInPages(chromium.browser, origin, fx);
   });
   after(async () => {
-    await browser?.close();
-    rmSync(profile, { recursive: true, force: true });
+    await chromium?.close();
   });
-
-  // One signed-in page per role, each in a context (cookie jar) of its own.
-  async function as(role) {
-    if (signedIn[role]) return signedIn[role];
-    const ctx = await browser.createBrowserContext();
-    const page = await ctx.newPage();
-    await page.setViewport({ width: 1280, height: 900 });
-    page.setDefaultTimeout(20000);
-    page.on("pageerror", (e) => console.error(`[${role}] page error: ${e.message}`));
-    await page.goto(`${origin}/c/#/signin`);
-    await page.waitForSelector("#signin-form #account");
-    await page.type("#account", fx[role].account);
-    await page.type("#password", fx[role].password);
-    await Promise.all([page.waitForSelector("#who-name"), page.click("#signin-form button[type=submit]")]);
-    signedIn[role] = page;
-    return page;
-  }
 
   // A Connect unary call with the page's own session cookie and the
   // gateway's anti-forgery header. Returns { status, body }.

@@ -9,12 +9,12 @@
 //   SURVEY_WEB_ARTIFACTS    directory for the screenshots
 //   CHROMIUM                default /usr/bin/chromium
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import puppeteer from "puppeteer-core";
+import { launchChromium, signedInPages } from "./console_session.mjs";
 
 const base = process.env.SURVEY_CONSOLE_URL;
 if (!base) {
@@ -28,42 +28,15 @@ if (!base) {
   const closed = fx.closedPeriod ?? "2026-10";
   const openPeriod = fx.openPeriod ?? "2026-11";
   const k = fx.anonymityK ?? 5;
-  let browser, profile;
-  const signedIn = {};
+  let chromium, as;
 
   before(async () => {
-    profile = mkdtempSync(join(tmpdir(), "chromium-results-"));
-    browser = await puppeteer.launch({
-      executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-      headless: true,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             `--user-data-dir=${profile}`, "--lang=zh-CN"],
-      protocolTimeout: 60000,
-    });
+    chromium = await launchChromium("chromium-results-");
+    as = signedInPages(chromium.browser, origin, fx);
   });
   after(async () => {
-    await browser?.close();
-    rmSync(profile, { recursive: true, force: true });
+    await chromium?.close();
   });
-
-  // One signed-in desktop page per role, each in a context of its own
-  // (its own cookie jar), through the console's sign-in form.
-  async function as(role) {
-    if (signedIn[role]) return signedIn[role];
-    const ctx = await browser.createBrowserContext();
-    const page = await ctx.newPage();
-    await page.setViewport({ width: 1280, height: 900 });
-    page.setDefaultTimeout(20000);
-    page.on("pageerror", (e) => console.error(`[${role}] page error: ${e.message}`));
-    await page.goto(`${origin}/c/#/signin`);
-    await page.waitForSelector("#signin-form #account");
-    await page.type("#account", fx[role].account);
-    await page.type("#password", fx[role].password);
-    await Promise.all([page.waitForSelector("#who-name"), page.click("#signin-form button[type=submit]")]);
-    signedIn[role] = page;
-    return page;
-  }
 
   // A Connect unary call with the page's own session (JSON; the gateway
   // requires the anti-forgery header). Returns { status, body }.
