@@ -316,6 +316,7 @@ TEST_F(ConsoleHarness, ConsolePagesInChromium) {
          << "\"aboveK\":[\"" << absl::StrJoin(above_k, "\",\"") << "\"],"
          << "\"belowK\":[\"" << absl::StrJoin(below_k, "\",\"") << "\"],"
          << "\"surveySim\":" << JsonString(SURVEY_SIM_BIN) << ","
+         << "\"surveyctl\":" << JsonString(SURVEYCTL_BIN) << ","
          << "\"grpcTarget\":" << JsonString(server.address()) << "}";
   }
   const std::string artifacts = absl::StrCat(SURVEY_BINARY_DIR, "/artifacts/console");
@@ -326,8 +327,11 @@ TEST_F(ConsoleHarness, ConsolePagesInChromium) {
   if (const char* only = std::getenv("SURVEY_CONSOLE_TESTS"); only != nullptr && *only) {
     argv.push_back(absl::StrCat("--test-name-pattern=", only));
   }
+  // Order matters: the HR appraisal files release and finalize months, so
+  // they run after the employee's and the manager's pages.
   for (const char* f : {"console.test.mjs", "console_results.test.mjs",
-                        "console_appraisal.test.mjs"}) {
+                        "console_appraisal.test.mjs", "console_manager.test.mjs",
+                        "console_hr_setup.test.mjs", "console_hr_sheets.test.mjs"}) {
     std::string path = absl::StrCat(SURVEY_SOURCE_DIR, "/clients/web/test/", f);
     if (std::filesystem::exists(path)) argv.push_back(path);
   }
