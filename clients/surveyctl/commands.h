@@ -6,8 +6,10 @@
 #include <CLI/CLI.hpp>
 #include <grpcpp/grpcpp.h>
 
+#include <fstream>
 #include <iostream>
 #include <memory>
+#include <sstream>
 #include <string>
 
 #include "common/connection.h"
@@ -23,6 +25,16 @@ struct GlobalOptions {
 inline int Fail(const std::string& what, const grpc::Status& status) {
   std::cerr << what << ": " << Describe(status) << "\n";
   return 1;
+}
+
+// The whole file at `path` into *out; false if it cannot be read.
+inline bool ReadWholeFile(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  *out = buffer.str();
+  return true;
 }
 
 // Connects and returns body(Service::Stub&), or 1 if the channel cannot be

@@ -16,15 +16,6 @@ namespace {
 
 using v1::AdminService;
 
-bool ReadWholeFile(const std::string& path, std::string* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  *out = buffer.str();
-  return true;
-}
-
 void ToProto(const domain::Department& d, v1::Department* out) {
   out->set_code(d.code);
   out->set_name(d.name);

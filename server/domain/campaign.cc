@@ -58,7 +58,7 @@ std::string_view WordOf(const Word<E> (&table)[N], E value) {
   return "?";  // unreachable for a valid enum value
 }
 
-absl::Status Invalid(std::string_view field, std::string_view what) {
+absl::Status InvalidCampaign(std::string_view field, std::string_view what) {
   return absl::InvalidArgumentError(
       absl::StrCat("campaign.", std::string(field), ": ", std::string(what)));
 }
@@ -72,13 +72,13 @@ bool IsTemplateKey(std::string_view key) {
 }
 
 absl::Status CheckTitle(std::string_view field, const std::string& text) {
-  if (!IsValidUtf8(text)) return Invalid(field, "not valid UTF-8");
+  if (!IsValidUtf8(text)) return InvalidCampaign(field, "not valid UTF-8");
   // A title is one line: it heads the form in the app.
   if (HasControlChars(text, /*allow_line_breaks=*/false)) {
-    return Invalid(field, "contains control characters");
+    return InvalidCampaign(field, "contains control characters");
   }
   if (CountCodePoints(text) > kMaxTitleCodePoints) {
-    return Invalid(field, absl::StrCat("longer than ", kMaxTitleCodePoints,
+    return InvalidCampaign(field, absl::StrCat("longer than ", kMaxTitleCodePoints,
                                        " characters"));
   }
   return absl::OkStatus();
@@ -113,30 +113,30 @@ std::string_view InvitationStateName(InvitationState state) {
 
 absl::Status ValidateNewCampaign(const Campaign& c) {
   if (absl::StatusOr<Period> p = Period::Parse(c.period); !p.ok()) {
-    return Invalid("period", std::string(p.status().message()));
+    return InvalidCampaign("period", std::string(p.status().message()));
   }
   if (!IsTemplateKey(c.template_key)) {
-    return Invalid("template_key", "must match [a-z0-9_.]{1,64}");
+    return InvalidCampaign("template_key", "must match [a-z0-9_.]{1,64}");
   }
   if (c.template_version < 0) {
-    return Invalid("template_version",
+    return InvalidCampaign("template_version",
                    absl::StrCat(c.template_version,
                                 " must be 0 (latest) or a version >= 1"));
   }
   if (absl::Status s = CheckTitle("title.zh", c.title.zh); !s.ok()) return s;
   if (absl::Status s = CheckTitle("title.en", c.title.en); !s.ok()) return s;
   if (c.anonymity_k < kMinAnonymityK) {
-    return Invalid("anonymity_k",
+    return InvalidCampaign("anonymity_k",
                    absl::StrCat("must be at least ", kMinAnonymityK, ", got ",
                                 c.anonymity_k));
   }
   if (c.comment_k < c.anonymity_k) {
-    return Invalid("comment_k",
+    return InvalidCampaign("comment_k",
                    absl::StrCat("must be at least anonymity_k (",
                                 c.anonymity_k, "), got ", c.comment_k));
   }
   if (c.state != CampaignState::kDraft) {
-    return Invalid("state", "a new campaign starts as draft");
+    return InvalidCampaign("state", "a new campaign starts as draft");
   }
   return absl::OkStatus();
 }

@@ -91,6 +91,14 @@ grpc::Status ParseRequestEnvelope(absl::string_view body, std::string* message) 
   return grpc::Status::OK;
 }
 
+Metadata CopyMetadata(const std::multimap<grpc::string_ref, grpc::string_ref>& in) {
+  Metadata out;
+  for (const auto& [k, v] : in) {
+    out.emplace(std::string(k.data(), k.size()), std::string(v.data(), v.size()));
+  }
+  return out;
+}
+
 std::string EndStreamBody(const grpc::Status& status, const Metadata& trailers) {
   nlohmann::json end = nlohmann::json::object();
   if (!status.ok()) end["error"] = ErrorJson(status);

@@ -9,6 +9,7 @@
 
 #include <google/protobuf/descriptor.h>
 #include <grpcpp/support/status.h>
+#include <grpcpp/support/string_ref.h>
 
 #include <cstdint>
 #include <map>
@@ -51,6 +52,9 @@ grpc::Status ParseRequestEnvelope(absl::string_view body, std::string* message);
 // The EndStreamResponse JSON: {"error": {...}} unless `status` is OK, and
 // the server's forwardable trailers as {"metadata": {"key": ["value"]}}.
 std::string EndStreamBody(const grpc::Status& status, const Metadata& trailers);
+
+// A gRPC call's received metadata as owned strings.
+Metadata CopyMetadata(const std::multimap<grpc::string_ref, grpc::string_ref>& in);
 
 // Connect's code name ("not_found") and HTTP status (404) of a gRPC code.
 const char* CodeName(grpc::StatusCode code);

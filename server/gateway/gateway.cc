@@ -48,14 +48,6 @@ HttpReply EndStreamReply(Codec codec, const grpc::Status& status, const std::str
   return reply;
 }
 
-Metadata Copy(const std::multimap<grpc::string_ref, grpc::string_ref>& in) {
-  Metadata out;
-  for (const auto& [k, v] : in) {
-    out.emplace(std::string(k.data(), k.size()), std::string(v.data(), v.size()));
-  }
-  return out;
-}
-
 std::vector<std::string> Values(const Metadata& headers, const std::string& name) {
   std::vector<std::string> out;
   auto [begin, end] = headers.equal_range(name);
@@ -229,8 +221,8 @@ HttpReply Gateway::Unary(const HttpCall& call) {
                  [&done](grpc::Status s) { done.set_value(std::move(s)); });
   grpc::Status status = done.get_future().get();
 
-  Metadata initial = Copy(ctx.GetServerInitialMetadata());
-  Metadata trailers = Copy(ctx.GetServerTrailingMetadata());
+  Metadata initial = CopyMetadata(ctx.GetServerInitialMetadata());
+  Metadata trailers = CopyMetadata(ctx.GetServerTrailingMetadata());
   std::vector<std::pair<std::string, std::string>> headers =
       ResponseHeaders(initial, trailers);
   // Signing out ends the browser's session whatever the server said (it

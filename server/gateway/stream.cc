@@ -8,14 +8,6 @@ namespace {
 // Operations run one at a time, so the tag only has to be non-null.
 void* Tag() { return reinterpret_cast<void*>(1); }
 
-Metadata Copy(const std::multimap<grpc::string_ref, grpc::string_ref>& in) {
-  Metadata out;
-  for (const auto& [k, v] : in) {
-    out.emplace(std::string(k.data(), k.size()), std::string(v.data(), v.size()));
-  }
-  return out;
-}
-
 }  // namespace
 
 ConnectStream::ConnectStream(Call call, std::function<void(ConnectStream*)> on_close)
@@ -89,7 +81,7 @@ std::string ConnectStream::Finish() {
   rpc_->Finish(&status, Tag());
   Wait();
   finished_ = true;
-  Metadata trailers = Copy(ctx_.GetServerTrailingMetadata());
+  Metadata trailers = CopyMetadata(ctx_.GetServerTrailingMetadata());
   if (!failure_.ok()) return EndStreamBody(failure_, {});
   if (!status.ok() && trailers.count("reason") == 0) {
     // The library's own failure (the server never answered the call).

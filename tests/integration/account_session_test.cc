@@ -7,12 +7,12 @@
 namespace survey::testing {
 namespace {
 
-constexpr char kGood[] = "Blue-kettle-42!";
-constexpr char kNew[] = "Orange-lamp-93#";
+constexpr char kSessionGood[] = "Blue-kettle-42!";
+constexpr char kSessionNew[] = "Orange-lamp-93#";
 
 TEST_F(AccountTest, SessionEndsWhenIdleOrAfterItsLifetime) {
   std::map<std::string, std::string> codes = SetUpOrganisation();
-  std::string token = SessionOf("E2", kGood, codes["E2"]);
+  std::string token = SessionOf("E2", kSessionGood, codes["E2"]);
   // Calls every 29 minutes keep it alive (last_seen moves)...
   for (int i = 0; i < 3; ++i) {
     Advance(29 * 60);
@@ -25,7 +25,7 @@ TEST_F(AccountTest, SessionEndsWhenIdleOrAfterItsLifetime) {
   EXPECT_EQ(idle.error_message(), "session idle for too long");
 
   // Absolute: 8 hours from the sign-in, however busy.
-  std::string busy = SessionOf("E2", kGood);
+  std::string busy = SessionOf("E2", kSessionGood);
   for (int minutes = 20; minutes < 8 * 60; minutes += 20) {
     Advance(20 * 60);
     ASSERT_TRUE(WhoAmI(busy).ok()) << minutes;
@@ -38,7 +38,7 @@ TEST_F(AccountTest, SessionEndsWhenIdleOrAfterItsLifetime) {
 
 TEST_F(AccountTest, LastSeenMovesAtMostOnceAMinute) {
   std::map<std::string, std::string> codes = SetUpOrganisation();
-  std::string token = SessionOf("E2", kGood, codes["E2"]);
+  std::string token = SessionOf("E2", kSessionGood, codes["E2"]);
   auto last_seen = [&] {
     auto r = ts_->db().Query("SELECT last_seen FROM staff_session");
     EXPECT_TRUE(r.ok());
@@ -54,9 +54,9 @@ TEST_F(AccountTest, LastSeenMovesAtMostOnceAMinute) {
 
 TEST_F(AccountTest, RevokedAndSignedOutSessionsAreRefused) {
   std::map<std::string, std::string> codes = SetUpOrganisation();
-  std::string a = SessionOf("E2", kGood, codes["E2"]);
+  std::string a = SessionOf("E2", kSessionGood, codes["E2"]);
   Advance(1);
-  std::string b = SessionOf("E2", kGood);
+  std::string b = SessionOf("E2", kSessionGood);
   // Admins list sessions (newest first, no secrets) and revoke one.
   v1::ListSessionsRequest list_req;
   list_req.set_account_name("E2");
@@ -94,19 +94,19 @@ TEST_F(AccountTest, RevokedAndSignedOutSessionsAreRefused) {
 
 TEST_F(AccountTest, ChangePasswordEndsTheOtherSessions) {
   std::map<std::string, std::string> codes = SetUpOrganisation();
-  std::string mine = SessionOf("E2", kGood, codes["E2"]);
-  std::string other = SessionOf("E2", kGood);
+  std::string mine = SessionOf("E2", kSessionGood, codes["E2"]);
+  std::string other = SessionOf("E2", kSessionGood);
   v1::ChangePasswordRequest req;
   v1::ChangePasswordResponse out;
   req.set_current_password("not-the-password");
-  req.set_new_password(kNew);
+  req.set_new_password(kSessionNew);
   {
     auto ctx = Bearer(mine);
     EXPECT_EQ(account_->ChangePassword(ctx.get(), req, &out).error_code(),
               grpc::StatusCode::UNAUTHENTICATED);
     EXPECT_EQ(Reason(*ctx), "BAD_CREDENTIALS");
   }
-  req.set_current_password(kGood);
+  req.set_current_password(kSessionGood);
   req.set_new_password("e2");
   {
     auto ctx = Bearer(mine);
@@ -114,19 +114,19 @@ TEST_F(AccountTest, ChangePasswordEndsTheOtherSessions) {
               grpc::StatusCode::INVALID_ARGUMENT);
     EXPECT_EQ(Reason(*ctx), "WEAK_PASSWORD");
   }
-  req.set_new_password(kNew);
+  req.set_new_password(kSessionNew);
   ASSERT_TRUE(account_->ChangePassword(Bearer(mine).get(), req, &out).ok());
   EXPECT_TRUE(WhoAmI(mine).ok());
   EXPECT_EQ(WhoAmI(other).error_code(), grpc::StatusCode::UNAUTHENTICATED);
   v1::SignInResponse signed_in;
-  EXPECT_EQ(SignIn("E2", kGood, &signed_in).error_code(),
+  EXPECT_EQ(SignIn("E2", kSessionGood, &signed_in).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
-  EXPECT_TRUE(SignIn("E2", kNew, &signed_in).ok());
+  EXPECT_TRUE(SignIn("E2", kSessionNew, &signed_in).ok());
 }
 
 TEST_F(AccountTest, ResetPasswordIssuesANewCodeAndEndsEverySession) {
   std::map<std::string, std::string> codes = SetUpOrganisation();
-  std::string e2 = SessionOf("E2", kGood, codes["E2"]);
+  std::string e2 = SessionOf("E2", kSessionGood, codes["E2"]);
   v1::ResetPasswordRequest req;
   req.set_account_name("E2");
   v1::ResetPasswordResponse out;
@@ -134,9 +134,9 @@ TEST_F(AccountTest, ResetPasswordIssuesANewCodeAndEndsEverySession) {
   EXPECT_EQ(out.expires_at_unix(), kStart + 14 * 86400);
   EXPECT_EQ(WhoAmI(e2).error_code(), grpc::StatusCode::UNAUTHENTICATED);
   v1::SignInResponse signed_in;
-  EXPECT_EQ(SignIn("E2", kGood, &signed_in).error_code(),
+  EXPECT_EQ(SignIn("E2", kSessionGood, &signed_in).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
-  EXPECT_TRUE(Activate("E2", out.activation_code(), kNew, &signed_in).ok());
+  EXPECT_TRUE(Activate("E2", out.activation_code(), kSessionNew, &signed_in).ok());
   // HR cannot reset an admin (it would hand HR the admin's sign-in).
   v1::StaffAccount boss, stored;
   boss.set_name("boss");
@@ -147,7 +147,7 @@ TEST_F(AccountTest, ResetPasswordIssuesANewCodeAndEndsEverySession) {
   EXPECT_EQ(account_->ResetPassword(Dev("hr").get(), req, &out).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_TRUE(account_->ResetPassword(Dev("admin").get(), req, &out).ok());
-  std::string boss_session = SessionOf("boss", kGood, out.activation_code());
+  std::string boss_session = SessionOf("boss", kSessionGood, out.activation_code());
   v1::Me me;
   ASSERT_TRUE(WhoAmI(boss_session, &me).ok());
   EXPECT_EQ(me.role(), v1::STAFF_ROLE_ADMIN);

@@ -13,24 +13,24 @@ using ::testing::IsEmpty;
 
 using F = AnnualFlag;
 
-Period P(std::string_view text) { return *Period::Parse(text); }
+Period AnnualP(std::string_view text) { return *Period::Parse(text); }
 
 TEST(AnnualCoefficientTest, MeanOfTheYearsMonths) {
   // 2026: 8000 + 8500 + 9001 = 25501; / 3 = 8500.33 -> 8500 bp.
   // December 2025 belongs to another year.
-  const std::vector<MonthCoefficient> m = {{P("2025-12"), 1000},
-                                           {P("2026-01"), 8000},
-                                           {P("2026-02"), 8500},
-                                           {P("2026-04"), 9001}};
+  const std::vector<MonthCoefficient> m = {{AnnualP("2025-12"), 1000},
+                                           {AnnualP("2026-01"), 8000},
+                                           {AnnualP("2026-02"), 8500},
+                                           {AnnualP("2026-04"), 9001}};
   EXPECT_EQ(*AnnualCoefficientBp(m, 2026), 8500);
   // (8000 + 8001) / 2 = 8000.5 -> 8001 (half up).
-  const std::vector<MonthCoefficient> half = {{P("2026-01"), 8000},
-                                              {P("2026-02"), 8001}};
+  const std::vector<MonthCoefficient> half = {{AnnualP("2026-01"), 8000},
+                                              {AnnualP("2026-02"), 8001}};
   EXPECT_EQ(*AnnualCoefficientBp(half, 2026), 8001);
   EXPECT_EQ(AnnualCoefficientBp(m, 2027).status().code(),
             absl::StatusCode::kFailedPrecondition);
-  const std::vector<MonthCoefficient> dup = {{P("2026-01"), 8000},
-                                             {P("2026-01"), 8001}};
+  const std::vector<MonthCoefficient> dup = {{AnnualP("2026-01"), 8000},
+                                             {AnnualP("2026-01"), 8001}};
   EXPECT_EQ(AnnualCoefficientBp(dup, 2026).status().code(),
             absl::StatusCode::kInvalidArgument);
 }

@@ -17,7 +17,7 @@ absl::CivilDay D(std::string_view text) {
   return d.ok() ? *d : absl::CivilDay();
 }
 
-Period P(std::string_view text) { return *Period::Parse(text); }
+Period CalendarP(std::string_view text) { return *Period::Parse(text); }
 
 // National Day 2026: Thu 1 .. Wed 7 October off; Saturday 10 October worked
 // in exchange (a make-up working day); New Year's Day Fri 1 January 2027.
@@ -56,24 +56,24 @@ TEST(CalendarTest, WeekendsHolidaysAndMakeUpDays) {
 
 TEST(CalendarTest, DataDueOnTheThirdWorkingDayOfTheNextMonth) {
   // Weekends only: Thu 1 Oct (1), Fri 2 (2), Mon 5 (3).
-  EXPECT_EQ(*DataDueDate(WorkCalendar(), P("2026-09")), D("2026-10-05"));
+  EXPECT_EQ(*DataDueDate(WorkCalendar(), CalendarP("2026-09")), D("2026-10-05"));
   // With National Day: 1-7 off; Thu 8 (1), Fri 9 (2), Sat 10 worked (3).
-  EXPECT_EQ(*DataDueDate(NationalDay(), P("2026-09")), D("2026-10-10"));
+  EXPECT_EQ(*DataDueDate(NationalDay(), CalendarP("2026-09")), D("2026-10-10"));
   // Without the make-up Saturday: Mon 12 (3).
   absl::StatusOr<WorkCalendar> no_makeup = WorkCalendar::FromStrings(
       std::vector<std::string>{"2026-10-01", "2026-10-02", "2026-10-05",
                                "2026-10-06", "2026-10-07"},
       {});
   ASSERT_TRUE(no_makeup.ok());
-  EXPECT_EQ(*DataDueDate(*no_makeup, P("2026-09")), D("2026-10-12"));
+  EXPECT_EQ(*DataDueDate(*no_makeup, CalendarP("2026-09")), D("2026-10-12"));
   // Across the year: Fri 1 Jan 2027 off; Mon 4 (1), Tue 5 (2), Wed 6 (3).
-  EXPECT_EQ(*DataDueDate(NationalDay(), P("2026-12")), D("2027-01-06"));
+  EXPECT_EQ(*DataDueDate(NationalDay(), CalendarP("2026-12")), D("2027-01-06"));
   // May 2026 data: Mon 1 June (1), Tue 2 (2), Wed 3 (3).
-  EXPECT_EQ(*DataDueDate(WorkCalendar(), P("2026-05")), D("2026-06-03"));
+  EXPECT_EQ(*DataDueDate(WorkCalendar(), CalendarP("2026-05")), D("2026-06-03"));
   // July 2026 data, August starts on a Saturday: Mon 3 (1), Tue 4 (2),
   // Wed 5 (3).
-  EXPECT_EQ(*DataDueDate(WorkCalendar(), P("2026-07")), D("2026-08-05"));
-  EXPECT_EQ(DataDueDate(WorkCalendar(), P("2999-12")).status().code(),
+  EXPECT_EQ(*DataDueDate(WorkCalendar(), CalendarP("2026-07")), D("2026-08-05"));
+  EXPECT_EQ(DataDueDate(WorkCalendar(), CalendarP("2999-12")).status().code(),
             absl::StatusCode::kOutOfRange);
 }
 

@@ -10,7 +10,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-constexpr double kEps = 1e-9;
+constexpr double kDepartmentEps = 1e-9;
 
 AuditedItem Item(std::string name, double weight, double self,
                  std::optional<double> audited) {
@@ -34,8 +34,8 @@ const std::vector<AuditedItem> kSeedPlan = {
     Item("training talks", 20, 16, 80)};
 
 TEST(DepartmentTest, SeedTablesScore) {
-  EXPECT_NEAR(*ScoreAuditedTable("duties", kSeedDuties), 100, kEps);
-  EXPECT_NEAR(*ScoreAuditedTable("plan", kSeedPlan), 96, kEps);
+  EXPECT_NEAR(*ScoreAuditedTable("duties", kSeedDuties), 100, kDepartmentEps);
+  EXPECT_NEAR(*ScoreAuditedTable("plan", kSeedPlan), 96, kDepartmentEps);
 }
 
 TEST(DepartmentTest, SeedExample) {
@@ -48,9 +48,9 @@ TEST(DepartmentTest, SeedExample) {
   in.key_indicator = 100;
   absl::StatusOr<DepartmentTotal> t = ComputeDepartmentTotal(in, {});
   ASSERT_TRUE(t.ok()) << t.status();
-  EXPECT_NEAR(t->factor, 1.0, kEps);
-  EXPECT_NEAR(t->total, 76.8, kEps);
-  EXPECT_NEAR(t->normalised, 96.0, kEps);
+  EXPECT_NEAR(t->factor, 1.0, kDepartmentEps);
+  EXPECT_NEAR(t->total, 76.8, kDepartmentEps);
+  EXPECT_NEAR(t->normalised, 96.0, kDepartmentEps);
   EXPECT_TRUE(t->customer_counted);
 }
 
@@ -59,9 +59,9 @@ TEST(DepartmentTest, KeyIndicatorFactorScalesBoth) {
   DepartmentInput in{100, 96, 90, 90};
   absl::StatusOr<DepartmentTotal> t = ComputeDepartmentTotal(in, {});
   ASSERT_TRUE(t.ok());
-  EXPECT_NEAR(t->factor, 0.9, kEps);
-  EXPECT_NEAR(t->total, 69.12, kEps);
-  EXPECT_NEAR(t->normalised, 86.4, kEps);
+  EXPECT_NEAR(t->factor, 0.9, kDepartmentEps);
+  EXPECT_NEAR(t->total, 69.12, kDepartmentEps);
+  EXPECT_NEAR(t->normalised, 86.4, kDepartmentEps);
 }
 
 TEST(DepartmentTest, MissingCustomerEvaluationRenormalises) {
@@ -72,8 +72,8 @@ TEST(DepartmentTest, MissingCustomerEvaluationRenormalises) {
   absl::StatusOr<DepartmentTotal> t = ComputeDepartmentTotal(in, {});
   ASSERT_TRUE(t.ok());
   EXPECT_FALSE(t->customer_counted);
-  EXPECT_NEAR(t->normalised, 98, kEps);
-  EXPECT_NEAR(t->total, 78.4, kEps);
+  EXPECT_NEAR(t->normalised, 98, kDepartmentEps);
+  EXPECT_NEAR(t->total, 78.4, kDepartmentEps);
 }
 
 TEST(DepartmentTest, WeightsAreConfiguration) {
@@ -82,13 +82,13 @@ TEST(DepartmentTest, WeightsAreConfiguration) {
   DepartmentInput in{100, 96, 90, 100};
   absl::StatusOr<DepartmentTotal> t = ComputeDepartmentTotal(in, {40, 40, 20});
   ASSERT_TRUE(t.ok());
-  EXPECT_NEAR(t->total, 96.4, kEps);
-  EXPECT_NEAR(t->normalised, 96.4, kEps);
+  EXPECT_NEAR(t->total, 96.4, kDepartmentEps);
+  EXPECT_NEAR(t->normalised, 96.4, kDepartmentEps);
 }
 
 TEST(DepartmentTest, SelfRatingNeverCounts) {
   const std::vector<AuditedItem> items = {Item("a", 100, 100, 60)};
-  EXPECT_NEAR(*ScoreAuditedTable("duties", items), 60, kEps);
+  EXPECT_NEAR(*ScoreAuditedTable("duties", items), 60, kDepartmentEps);
 }
 
 TEST(DepartmentTest, TableErrors) {
@@ -126,16 +126,16 @@ TEST(DepartmentTest, QuarterlyCarry) {
   // Department 96 (normalised), own monthly scores 85, 90, 80 -> own 85.
   const std::vector<double> months = {85, 90, 80};
   const double own = *MeanScore(months);
-  EXPECT_NEAR(own, 85, kEps);
+  EXPECT_NEAR(own, 85, kDepartmentEps);
   // Manager: 96 × 80 % + 85 × 20 % = 76.8 + 17 = 93.8
   EXPECT_NEAR(*QuarterlyScore(DepartmentRole::kManager, 96, own, {}), 93.8,
-              kEps);
+              kDepartmentEps);
   // Member:  96 × 20 % + 85 × 80 % = 19.2 + 68 = 87.2
   EXPECT_NEAR(*QuarterlyScore(DepartmentRole::kMember, 96, own, {}), 87.2,
-              kEps);
+              kDepartmentEps);
   // Configurable: manager 70 % -> 96 × 0.7 + 85 × 0.3 = 67.2 + 25.5 = 92.7
   EXPECT_NEAR(*QuarterlyScore(DepartmentRole::kManager, 96, own, {70, 20}),
-              92.7, kEps);
+              92.7, kDepartmentEps);
   EXPECT_FALSE(QuarterlyScore(DepartmentRole::kMember, -1, own, {}).ok());
   EXPECT_EQ(MeanScore({}).status().code(),
             absl::StatusCode::kFailedPrecondition);

@@ -12,7 +12,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
-Period P(std::string_view text) { return *Period::Parse(text); }
+Period MonthlyP(std::string_view text) { return *Period::Parse(text); }
 
 TEST(CoefficientTest, RecordedScoreOverMaximum) {
   EXPECT_EQ(*CoefficientBp(85.46), 8546);    // 85.46 %
@@ -70,12 +70,12 @@ TEST(PayTest, CapsFromConfiguration) {
 class FlagsTest : public testing::Test {
  protected:
   std::vector<MonthlyFlag> Flags(std::string_view month) {
-    absl::StatusOr<std::vector<MonthlyFlag>> f = MonthlyFlags(history_, P(month));
+    absl::StatusOr<std::vector<MonthlyFlag>> f = MonthlyFlags(history_, MonthlyP(month));
     EXPECT_TRUE(f.ok()) << f.status();
     return f.ok() ? *f : std::vector<MonthlyFlag>{};
   }
   void Add(std::string_view month, int64_t bp) {
-    history_.push_back({P(month), bp});
+    history_.push_back({MonthlyP(month), bp});
   }
   std::vector<MonthCoefficient> history_;
 };
@@ -129,10 +129,10 @@ TEST_F(FlagsTest, ConsecutiveCrossesTheYearCumulativeDoesNot) {
 
 TEST_F(FlagsTest, Errors) {
   Add("2026-01", 4000);
-  EXPECT_EQ(MonthlyFlags(history_, P("2026-02")).status().code(),
+  EXPECT_EQ(MonthlyFlags(history_, MonthlyP("2026-02")).status().code(),
             absl::StatusCode::kNotFound);
   Add("2026-01", 5000);
-  EXPECT_EQ(MonthlyFlags(history_, P("2026-01")).status().message(),
+  EXPECT_EQ(MonthlyFlags(history_, MonthlyP("2026-01")).status().message(),
             "2026-01 appears twice");
 }
 

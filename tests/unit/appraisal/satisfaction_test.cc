@@ -13,16 +13,16 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-constexpr double kEps = 1e-9;
+constexpr double kSatisfactionEps = 1e-9;
 constexpr int64_t kD = 120;  // the default template's total denominator
 
-Period P(std::string_view text) { return *Period::Parse(text); }
+Period SatisfactionP(std::string_view text) { return *Period::Parse(text); }
 
 // `n` responses whose totals add up to `points` on the 100-point scale.
 MonthFigures Month(std::string_view period, int64_t n, int64_t points,
                    std::string campaign = "") {
   MonthFigures f;
-  f.period = P(period);
+  f.period = SatisfactionP(period);
   f.n = n;
   f.total_sum = points * kD;
   f.denominator = kD;
@@ -41,12 +41,12 @@ TEST(SatisfactionTest, PeriodAloneWhenItHasK) {
   const std::vector<MonthFigures> f = {Month("2026-06", 6, 510, "c-jun"),
                                        Month("2026-05", 9, 900, "c-may")};
   absl::StatusOr<SatisfactionResult> r =
-      ComputeSatisfaction(P("2026-06"), f, 5, 3);
+      ComputeSatisfaction(SatisfactionP("2026-06"), f, 5, 3);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_THAT(Texts(r->window), ElementsAre("2026-06"));
   EXPECT_EQ(r->n, 6);
   EXPECT_FALSE(r->insufficient_responses);
-  EXPECT_NEAR(*r->mean_100, 85, kEps);
+  EXPECT_NEAR(*r->mean_100, 85, kSatisfactionEps);
   EXPECT_THAT(r->campaign_ids, ElementsAre("c-jun"));
   EXPECT_FALSE(r->stddev_100.has_value());  // no sums of squares given
 }
@@ -60,11 +60,11 @@ TEST(SatisfactionTest, WidensUntilKAndCombinesSumsNotMeans) {
       Month("2026-06", 2, 190), Month("2026-05", 1, 70),
       Month("2026-04", 3, 240), Month("2026-03", 50, 4000)};
   absl::StatusOr<SatisfactionResult> r =
-      ComputeSatisfaction(P("2026-06"), f, 5, 3);
+      ComputeSatisfaction(SatisfactionP("2026-06"), f, 5, 3);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_THAT(Texts(r->window), ElementsAre("2026-04", "2026-05", "2026-06"));
   EXPECT_EQ(r->n, 6);
-  EXPECT_NEAR(*r->mean_100, 500.0 / 6, kEps);
+  EXPECT_NEAR(*r->mean_100, 500.0 / 6, kSatisfactionEps);
 }
 
 TEST(SatisfactionTest, InsufficientAfterThreeEarlierPeriodsShowsNoMean) {
@@ -75,7 +75,7 @@ TEST(SatisfactionTest, InsufficientAfterThreeEarlierPeriodsShowsNoMean) {
       Month("2026-04", 1, 70, "c"), Month("2026-03", 1, 60, "d"),
       Month("2026-02", 10, 900, "e")};
   absl::StatusOr<SatisfactionResult> r =
-      ComputeSatisfaction(P("2026-06"), f, 5, 3);
+      ComputeSatisfaction(SatisfactionP("2026-06"), f, 5, 3);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_TRUE(r->insufficient_responses);
   EXPECT_EQ(r->n, 4);
@@ -92,27 +92,27 @@ TEST(SatisfactionTest, EmptyMonthsCountAsWindowPeriods) {
                                        Month("2026-03", 2, 160),
                                        Month("2026-02", 5, 400)};
   absl::StatusOr<SatisfactionResult> r =
-      ComputeSatisfaction(P("2026-06"), f, 5, 3);
+      ComputeSatisfaction(SatisfactionP("2026-06"), f, 5, 3);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_TRUE(r->insufficient_responses);
   EXPECT_EQ(r->n, 4);
-  EXPECT_EQ(r->window.front(), P("2026-03"));
+  EXPECT_EQ(r->window.front(), SatisfactionP("2026-03"));
 }
 
 TEST(SatisfactionTest, WindowIsConfigurable) {
   const std::vector<MonthFigures> f = {Month("2026-06", 4, 360),
                                        Month("2026-05", 4, 320)};
   absl::StatusOr<SatisfactionResult> r =
-      ComputeSatisfaction(P("2026-06"), f, 5, 0);
+      ComputeSatisfaction(SatisfactionP("2026-06"), f, 5, 0);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_TRUE(r->insufficient_responses);
   EXPECT_THAT(Texts(r->window), ElementsAre("2026-06"));
   // k = 3 is met by June alone: 360 / 4 = 90.
-  r = ComputeSatisfaction(P("2026-06"), f, 3, 0);
-  EXPECT_NEAR(*r->mean_100, 90, kEps);
+  r = ComputeSatisfaction(SatisfactionP("2026-06"), f, 3, 0);
+  EXPECT_NEAR(*r->mean_100, 90, kSatisfactionEps);
   // One earlier period: (360 + 320) / 8 = 85.
-  r = ComputeSatisfaction(P("2026-06"), f, 5, 1);
-  EXPECT_NEAR(*r->mean_100, 85, kEps);
+  r = ComputeSatisfaction(SatisfactionP("2026-06"), f, 5, 1);
+  EXPECT_NEAR(*r->mean_100, 85, kSatisfactionEps);
 }
 
 TEST(SatisfactionTest, IgnoresLaterMonthsAndSumsCampaignsOfOneMonth) {
@@ -122,10 +122,10 @@ TEST(SatisfactionTest, IgnoresLaterMonthsAndSumsCampaignsOfOneMonth) {
                                        Month("2026-06", 3, 270, "a"),
                                        Month("2026-06", 2, 160, "b")};
   absl::StatusOr<SatisfactionResult> r =
-      ComputeSatisfaction(P("2026-06"), f, 5, 3);
+      ComputeSatisfaction(SatisfactionP("2026-06"), f, 5, 3);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->n, 5);
-  EXPECT_NEAR(*r->mean_100, 86, kEps);
+  EXPECT_NEAR(*r->mean_100, 86, kSatisfactionEps);
   EXPECT_THAT(r->campaign_ids, ElementsAre("a", "b"));
 }
 
@@ -139,9 +139,9 @@ TEST(SatisfactionTest, CombinesDifferentTemplatesExactly) {
   may.total_sum = 1500;
   const std::vector<MonthFigures> f = {Month("2026-06", 3, 240), may};
   absl::StatusOr<SatisfactionResult> r =
-      ComputeSatisfaction(P("2026-06"), f, 5, 3);
+      ComputeSatisfaction(SatisfactionP("2026-06"), f, 5, 3);
   ASSERT_TRUE(r.ok()) << r.status();
-  EXPECT_NEAR(*r->mean_100, 78, kEps);
+  EXPECT_NEAR(*r->mean_100, 78, kSatisfactionEps);
 }
 
 TEST(SatisfactionTest, SpreadAndIntervalFromSumsOfSquares) {
@@ -152,9 +152,9 @@ TEST(SatisfactionTest, SpreadAndIntervalFromSumsOfSquares) {
   MonthFigures f = Month("2026-06", 5, 400);
   f.total_sum_sq = int64_t{14400} * 33000;
   absl::StatusOr<SatisfactionResult> r =
-      ComputeSatisfaction(P("2026-06"), std::vector<MonthFigures>{f}, 5, 3);
+      ComputeSatisfaction(SatisfactionP("2026-06"), std::vector<MonthFigures>{f}, 5, 3);
   ASSERT_TRUE(r.ok()) << r.status();
-  EXPECT_NEAR(*r->mean_100, 80, kEps);
+  EXPECT_NEAR(*r->mean_100, 80, kSatisfactionEps);
   EXPECT_NEAR(*r->stddev_100, std::sqrt(250.0), 1e-9);
   // 80 ± t(4) × √250 / √5 = 80 ± 2.7764 × √50
   const double half = StudentT975(4) * std::sqrt(50.0);
@@ -168,24 +168,24 @@ TEST(SatisfactionTest, FromMeanWhenOnlyMeansAreKnown) {
   // May:  2 answers, mean 90.
   // (4 × 87.25 + 2 × 90) / 6 = (349 + 180) / 6 = 88.1666...
   absl::StatusOr<MonthFigures> june =
-      MonthFigures::FromMean(P("2026-06"), 4, 87.25);
+      MonthFigures::FromMean(SatisfactionP("2026-06"), 4, 87.25);
   ASSERT_TRUE(june.ok());
   EXPECT_EQ(june->total_sum, 3490000);
   const std::vector<MonthFigures> f = {
-      *june, *MonthFigures::FromMean(P("2026-05"), 2, 90)};
+      *june, *MonthFigures::FromMean(SatisfactionP("2026-05"), 2, 90)};
   absl::StatusOr<SatisfactionResult> r =
-      ComputeSatisfaction(P("2026-06"), f, 5, 3);
+      ComputeSatisfaction(SatisfactionP("2026-06"), f, 5, 3);
   ASSERT_TRUE(r.ok()) << r.status();
-  EXPECT_NEAR(*r->mean_100, 529.0 / 6, kEps);
-  EXPECT_FALSE(MonthFigures::FromMean(P("2026-06"), 4, 101).ok());
-  EXPECT_FALSE(MonthFigures::FromMean(P("2026-06"), -1, 80).ok());
+  EXPECT_NEAR(*r->mean_100, 529.0 / 6, kSatisfactionEps);
+  EXPECT_FALSE(MonthFigures::FromMean(SatisfactionP("2026-06"), 4, 101).ok());
+  EXPECT_FALSE(MonthFigures::FromMean(SatisfactionP("2026-06"), -1, 80).ok());
 }
 
 TEST(SatisfactionTest, StopsWideningAtTheFirstPeriod) {
   const std::vector<MonthFigures> f = {Month("2000-02", 2, 180),
                                        Month("2000-01", 2, 160)};
   absl::StatusOr<SatisfactionResult> r =
-      ComputeSatisfaction(P("2000-02"), f, 5, 3);
+      ComputeSatisfaction(SatisfactionP("2000-02"), f, 5, 3);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_THAT(Texts(r->window), ElementsAre("2000-01", "2000-02"));
   EXPECT_TRUE(r->insufficient_responses);
@@ -193,32 +193,32 @@ TEST(SatisfactionTest, StopsWideningAtTheFirstPeriod) {
 
 TEST(SatisfactionTest, RejectsBadInput) {
   const std::vector<MonthFigures> ok = {Month("2026-06", 5, 400)};
-  EXPECT_EQ(ComputeSatisfaction(P("2026-06"), ok, 2, 3).status().message(),
+  EXPECT_EQ(ComputeSatisfaction(SatisfactionP("2026-06"), ok, 2, 3).status().message(),
             "k is 2, must be at least 3");
-  EXPECT_EQ(ComputeSatisfaction(P("2026-06"), ok, 5, 4).status().message(),
+  EXPECT_EQ(ComputeSatisfaction(SatisfactionP("2026-06"), ok, 5, 4).status().message(),
             "max_window is 4, must be 0..3");
   std::vector<MonthFigures> bad = {Month("2026-06", 2, 201)};  // > 100 each
-  EXPECT_THAT(ComputeSatisfaction(P("2026-06"), bad, 5, 3).status().message(),
+  EXPECT_THAT(ComputeSatisfaction(SatisfactionP("2026-06"), bad, 5, 3).status().message(),
               HasSubstr("total_sum is outside 0..100 points per response"));
   bad = {Month("2026-06", -1, 0)};
-  EXPECT_EQ(ComputeSatisfaction(P("2026-06"), bad, 5, 3).status().code(),
+  EXPECT_EQ(ComputeSatisfaction(SatisfactionP("2026-06"), bad, 5, 3).status().code(),
             absl::StatusCode::kInvalidArgument);
   bad = {Month("2026-06", 5, 400)};
   bad[0].denominator = 0;
-  EXPECT_EQ(ComputeSatisfaction(P("2026-06"), bad, 5, 3).status().code(),
+  EXPECT_EQ(ComputeSatisfaction(SatisfactionP("2026-06"), bad, 5, 3).status().code(),
             absl::StatusCode::kInvalidArgument);
 }
 
 TEST(SatisfactionTest, SatisfactionLineFeedsTheSheet) {
   const std::vector<MonthFigures> f = {Month("2026-06", 6, 513)};
   absl::StatusOr<SatisfactionResult> r =
-      ComputeSatisfaction(P("2026-06"), f, 5, 3);
+      ComputeSatisfaction(SatisfactionP("2026-06"), f, 5, 3);
   ASSERT_TRUE(r.ok());
   SheetLine line = SatisfactionLine(*r, SheetTemplate::kStandard, 20);
   EXPECT_EQ(line.section, Section::kKpi);
   EXPECT_TRUE(line.satisfaction);
   EXPECT_FALSE(line.insufficient_responses);
-  EXPECT_NEAR(*line.reviewer_score, 85.5, kEps);  // 513 / 6
+  EXPECT_NEAR(*line.reviewer_score, 85.5, kSatisfactionEps);  // 513 / 6
   EXPECT_EQ(line.weight, 20);
 
   r->insufficient_responses = true;

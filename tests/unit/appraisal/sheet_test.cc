@@ -12,7 +12,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-constexpr double kEps = 1e-9;
+constexpr double kSheetEps = 1e-9;
 
 // A weighted line whose reviewer_score counts.
 SheetLine Reviewed(std::string id, Section section, double weight,
@@ -106,23 +106,23 @@ TEST(SheetTest, StandardSheetOtherPost) {
   //          = 51.66 + 15.8 + 19 = 86.46
   // score = 86.46 + 2 (confirmed bonus) - 3 (confirmed incident) = 85.46;
   // the unconfirmed +5 and -10 do not count.
-  EXPECT_NEAR(SectionOf(*r, Section::kKpi).score, 86.1, kEps);
-  EXPECT_NEAR(SectionOf(*r, Section::kWorkGoals).score, 79, kEps);
-  EXPECT_NEAR(SectionOf(*r, Section::kBehaviour).score, 95, kEps);
+  EXPECT_NEAR(SectionOf(*r, Section::kKpi).score, 86.1, kSheetEps);
+  EXPECT_NEAR(SectionOf(*r, Section::kWorkGoals).score, 79, kSheetEps);
+  EXPECT_NEAR(SectionOf(*r, Section::kBehaviour).score, 95, kSheetEps);
   EXPECT_EQ(r->sections.size(), 3u);  // management weighs 0 %: not listed
-  EXPECT_NEAR(SectionOf(*r, Section::kKpi).points, 51.66, kEps);
-  EXPECT_NEAR(r->weighted, 86.46, kEps);
-  EXPECT_NEAR(r->bonus, 2, kEps);
-  EXPECT_NEAR(r->deductions, 3, kEps);
-  EXPECT_NEAR(r->score, 85.46, kEps);
+  EXPECT_NEAR(SectionOf(*r, Section::kKpi).points, 51.66, kSheetEps);
+  EXPECT_NEAR(r->weighted, 86.46, kSheetEps);
+  EXPECT_NEAR(r->bonus, 2, kSheetEps);
+  EXPECT_NEAR(r->deductions, 3, kSheetEps);
+  EXPECT_NEAR(r->score, 85.46, kSheetEps);
   EXPECT_EQ(r->max_score, 100);
   EXPECT_FALSE(r->renormalised);
   // The satisfaction line adds 85.5 × 20 % × 60 % = 10.26 points.
-  EXPECT_NEAR(r->lines[0].contribution, 10.26, kEps);
-  EXPECT_NEAR(r->lines[0].effective_weight, 20, kEps);
+  EXPECT_NEAR(r->lines[0].contribution, 10.26, kSheetEps);
+  EXPECT_NEAR(r->lines[0].effective_weight, 20, kSheetEps);
   EXPECT_FALSE(r->lines[8].counted);  // unconfirmed bonus
   EXPECT_TRUE(r->lines[9].counted);
-  EXPECT_NEAR(r->lines[9].contribution, -3, kEps);
+  EXPECT_NEAR(r->lines[9].contribution, -3, kSheetEps);
 }
 
 TEST(SheetTest, InsufficientSatisfactionRenormalisesItsSection) {
@@ -137,12 +137,12 @@ TEST(SheetTest, InsufficientSatisfactionRenormalisesItsSection) {
   // score = 86.55 + 2 - 3 = 85.55
   EXPECT_FALSE(r->lines[0].counted);
   EXPECT_EQ(r->lines[0].contribution, 0);
-  EXPECT_NEAR(r->lines[1].effective_weight, 62.5, kEps);
-  EXPECT_NEAR(r->lines[2].effective_weight, 37.5, kEps);
-  EXPECT_NEAR(SectionOf(*r, Section::kKpi).score, 86.25, kEps);
-  EXPECT_NEAR(SectionOf(*r, Section::kKpi).effective_weight, 60, kEps);
-  EXPECT_NEAR(r->weighted, 86.55, kEps);
-  EXPECT_NEAR(r->score, 85.55, kEps);
+  EXPECT_NEAR(r->lines[1].effective_weight, 62.5, kSheetEps);
+  EXPECT_NEAR(r->lines[2].effective_weight, 37.5, kSheetEps);
+  EXPECT_NEAR(SectionOf(*r, Section::kKpi).score, 86.25, kSheetEps);
+  EXPECT_NEAR(SectionOf(*r, Section::kKpi).effective_weight, 60, kSheetEps);
+  EXPECT_NEAR(r->weighted, 86.55, kSheetEps);
+  EXPECT_NEAR(r->score, 85.55, kSheetEps);
   EXPECT_TRUE(r->renormalised);
 }
 
@@ -164,14 +164,14 @@ TEST(SheetTest, EmptiedSectionRenormalisesTheSheet) {
   EXPECT_FALSE(SectionOf(*r, Section::kKpi).counted);
   EXPECT_EQ(SectionOf(*r, Section::kKpi).points, 0);
   EXPECT_NEAR(SectionOf(*r, Section::kWorkGoals).effective_weight,
-              200.0 / 3, kEps);
+              200.0 / 3, kSheetEps);
   EXPECT_NEAR(SectionOf(*r, Section::kBehaviour).effective_weight,
-              100.0 / 3, kEps);
-  EXPECT_NEAR(r->weighted, 250.0 / 3, kEps);
-  EXPECT_NEAR(r->score, 250.0 / 3, kEps);
+              100.0 / 3, kSheetEps);
+  EXPECT_NEAR(r->weighted, 250.0 / 3, kSheetEps);
+  EXPECT_NEAR(r->score, 250.0 / 3, kSheetEps);
   EXPECT_TRUE(r->renormalised);
   EXPECT_NEAR(r->lines[1].contribution + r->lines[2].contribution,
-              250.0 / 3, kEps);
+              250.0 / 3, kSheetEps);
 }
 
 TEST(SheetTest, ManagementPost) {
@@ -197,12 +197,12 @@ TEST(SheetTest, ManagementPost) {
   //           = 79
   // weighted = 80 × 78 / 100 + 10 × 88 / 100 + 10 × 79 / 100
   //          = 62.4 + 8.8 + 7.9 = 79.1
-  EXPECT_NEAR(r->lines[3].score, 80, kEps);
-  EXPECT_NEAR(r->lines[4].score, 77.5, kEps);
-  EXPECT_NEAR(SectionOf(*r, Section::kManagement).score, 79, kEps);
+  EXPECT_NEAR(r->lines[3].score, 80, kSheetEps);
+  EXPECT_NEAR(r->lines[4].score, 77.5, kSheetEps);
+  EXPECT_NEAR(SectionOf(*r, Section::kManagement).score, 79, kSheetEps);
   EXPECT_EQ(SectionOf(*r, Section::kKpi).weight, 80);
   EXPECT_EQ(r->sections.size(), 3u);  // work goals weigh 0 %
-  EXPECT_NEAR(r->score, 79.1, kEps);
+  EXPECT_NEAR(r->score, 79.1, kSheetEps);
 }
 
 TEST(SheetTest, ManagementPartsAreConfigurable) {
@@ -216,9 +216,9 @@ TEST(SheetTest, ManagementPartsAreConfigurable) {
   absl::StatusOr<SheetScore> r = ScoreSheet(s, c);
   ASSERT_TRUE(r.ok()) << r.status();
   // (10 × 100 + 30 × 50 + 60 × 80) / 100 = (1000 + 1500 + 4800) / 100 = 73
-  EXPECT_NEAR(r->lines[2].score, 73, kEps);
+  EXPECT_NEAR(r->lines[2].score, 73, kSheetEps);
   // 80 × 100 / 100 + 10 × 100 / 100 + 10 × 73 / 100 = 80 + 10 + 7.3
-  EXPECT_NEAR(r->score, 97.3, kEps);
+  EXPECT_NEAR(r->score, 97.3, kSheetEps);
 }
 
 TEST(SheetTest, CustomerServiceSheet) {
@@ -242,11 +242,11 @@ TEST(SheetTest, CustomerServiceSheet) {
   // performance 30: (20 × 92 + 80 × 85) / 100 = (1840 + 6800) / 100 = 86.4
   //                                               -> 25.92
   // weighted = 19 + 17 + 24 + 25.92 = 85.92; + 5 (confirmed) = 90.92
-  EXPECT_NEAR(SectionOf(*r, Section::kMorality).points, 19, kEps);
-  EXPECT_NEAR(SectionOf(*r, Section::kPerformance).score, 86.4, kEps);
-  EXPECT_NEAR(SectionOf(*r, Section::kPerformance).points, 25.92, kEps);
-  EXPECT_NEAR(r->weighted, 85.92, kEps);
-  EXPECT_NEAR(r->score, 90.92, kEps);
+  EXPECT_NEAR(SectionOf(*r, Section::kMorality).points, 19, kSheetEps);
+  EXPECT_NEAR(SectionOf(*r, Section::kPerformance).score, 86.4, kSheetEps);
+  EXPECT_NEAR(SectionOf(*r, Section::kPerformance).points, 25.92, kSheetEps);
+  EXPECT_NEAR(r->weighted, 85.92, kSheetEps);
+  EXPECT_NEAR(r->score, 90.92, kSheetEps);
 }
 
 TEST(SheetTest, BonusPointsMayExceedTheMaximumButTheScoreNotGoBelowZero) {
@@ -256,7 +256,7 @@ TEST(SheetTest, BonusPointsMayExceedTheMaximumButTheScoreNotGoBelowZero) {
              Points("award", Section::kBonus, 5, true)};
   absl::StatusOr<SheetScore> r = ScoreSheet(s, AppraisalConfig());
   ASSERT_TRUE(r.ok()) << r.status();
-  EXPECT_NEAR(r->score, 105, kEps);  // 80 + 20 + 5
+  EXPECT_NEAR(r->score, 105, kSheetEps);  // 80 + 20 + 5
   EXPECT_EQ(r->max_score, 100);
 
   s.lines = {Reviewed("k", Section::kKpi, 100, 10),
@@ -265,8 +265,8 @@ TEST(SheetTest, BonusPointsMayExceedTheMaximumButTheScoreNotGoBelowZero) {
   r = ScoreSheet(s, AppraisalConfig());
   ASSERT_TRUE(r.ok()) << r.status();
   // 8 + 2 - 30 = -20, floored at 0.
-  EXPECT_NEAR(r->weighted, 10, kEps);
-  EXPECT_NEAR(r->deductions, 30, kEps);
+  EXPECT_NEAR(r->weighted, 10, kSheetEps);
+  EXPECT_NEAR(r->deductions, 30, kSheetEps);
   EXPECT_EQ(r->score, 0);
 }
 
@@ -355,7 +355,7 @@ TEST(SheetTest, CustomerServiceRules) {
   s.lines.back().confirmed = false;
   absl::StatusOr<SheetScore> r = ScoreSheet(s, AppraisalConfig());
   ASSERT_TRUE(r.ok()) << r.status();
-  EXPECT_NEAR(r->score, 96, kEps);  // 90 + 6
+  EXPECT_NEAR(r->score, 96, kSheetEps);  // 90 + 6
 
   s.kpi_weight = 50;
   EXPECT_EQ(ScoreSheet(s, AppraisalConfig()).status().message(),

@@ -14,7 +14,7 @@ namespace survey::crypto {
 namespace {
 
 // A source whose entropy is gone: every Fill fails.
-class FailingRandom : public RandomSource {
+class RandomTestFailingRandom : public RandomSource {
  public:
   absl::Status Fill(uint8_t*, size_t) override {
     ++calls;
@@ -85,7 +85,7 @@ TEST(SystemRandomTest, IsOneWorkingInstance) {
 }
 
 TEST(RandomId128Test, FailsClosed) {
-  FailingRandom random;
+  RandomTestFailingRandom random;
   absl::StatusOr<Id128> id = RandomId128(random);
   ASSERT_FALSE(id.ok());
   EXPECT_EQ(id.status().code(), absl::StatusCode::kUnavailable);
@@ -117,7 +117,7 @@ TEST(RandomUint64Test, IsBigEndianOfSourceBytes) {
 }
 
 TEST(RandomUint64Test, FailsClosed) {
-  FailingRandom random;
+  RandomTestFailingRandom random;
   absl::StatusOr<uint64_t> v = RandomUint64(random);
   ASSERT_FALSE(v.ok());
   EXPECT_EQ(v.status().code(), absl::StatusCode::kUnavailable);
@@ -129,7 +129,7 @@ TEST(RandomBelowTest, ZeroBoundIsInvalid) {
 }
 
 TEST(RandomBelowTest, FailsClosed) {
-  FailingRandom random;
+  RandomTestFailingRandom random;
   EXPECT_EQ(RandomBelow(random, 10).status().code(),
             absl::StatusCode::kUnavailable);
 }

@@ -20,7 +20,7 @@
 namespace survey::crypto {
 namespace {
 
-class FailingRandom : public RandomSource {
+class SecretFileFailingRandom : public RandomSource {
  public:
   absl::Status Fill(uint8_t*, size_t) override {
     return absl::UnavailableError("injected random failure");
@@ -208,7 +208,7 @@ TEST(GeneratePepperHexTest, Is64FreshLowerHexChars) {
 }
 
 TEST(GeneratePepperHexTest, FailsClosed) {
-  FailingRandom random;
+  SecretFileFailingRandom random;
   EXPECT_EQ(GeneratePepperHex(random).status().code(),
             absl::StatusCode::kUnavailable);
 }

@@ -14,7 +14,7 @@
 namespace survey::crypto {
 namespace {
 
-class FailingRandom : public RandomSource {
+class TokenFailingRandom : public RandomSource {
  public:
   absl::Status Fill(uint8_t*, size_t) override {
     return absl::UnavailableError("injected random failure");
@@ -84,7 +84,7 @@ TEST(Base32Test, DecodeRejectsNonCanonicalInput) {
 }
 
 TEST(GenerateTokenTest, FailsClosed) {
-  FailingRandom random;
+  TokenFailingRandom random;
   absl::StatusOr<std::string> token = GenerateToken(random);
   ASSERT_FALSE(token.ok());
   EXPECT_EQ(token.status().code(), absl::StatusCode::kUnavailable);

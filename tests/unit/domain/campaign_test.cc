@@ -62,7 +62,7 @@ TEST(CampaignRulesTest, UnknownWordsAreRefusedListingTheAccepted) {
   EXPECT_FALSE(ParseInvitationState("expired").ok());
 }
 
-Campaign Valid() {
+Campaign ValidCampaign() {
   Campaign c;
   c.kind = CampaignKind::kCrossEvaluation;
   c.period = "2026-11";
@@ -121,7 +121,7 @@ TEST(CampaignRulesTest, ValidateNewCampaign) {
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
-    Campaign campaign = Valid();
+    Campaign campaign = ValidCampaign();
     c.change(campaign);
     absl::Status s = ValidateNewCampaign(campaign);
     if (c.expected.empty()) {
@@ -180,7 +180,7 @@ TEST(CampaignRulesTest, TransitionTable) {
 namespace survey::domain {
 namespace {
 
-Department Dept(const std::string& code, bool active = true) {
+Department CampaignDept(const std::string& code, bool active = true) {
   Department d;
   d.code = code;
   d.name = "部门" + code;
@@ -188,7 +188,7 @@ Department Dept(const std::string& code, bool active = true) {
   return d;
 }
 
-Employee Emp(const std::string& no, const std::string& dept,
+Employee CampaignEmp(const std::string& no, const std::string& dept,
              bool active = true) {
   Employee e;
   e.employee_no = no;
@@ -200,13 +200,13 @@ Employee Emp(const std::string& no, const std::string& dept,
 // Departments A (2 active members), B (3) and C (4), plus an inactive
 // member of A and an inactive department D with an (inactive) member.
 struct Org {
-  std::vector<Department> departments = {Dept("C"), Dept("A"), Dept("B"),
-                                         Dept("D", false)};
+  std::vector<Department> departments = {CampaignDept("C"), CampaignDept("A"), CampaignDept("B"),
+                                         CampaignDept("D", false)};
   std::vector<Employee> employees = {
-      Emp("a2", "A"), Emp("a1", "A"), Emp("a3", "A", false),
-      Emp("b1", "B"), Emp("b2", "B"), Emp("b3", "B"),
-      Emp("c1", "C"), Emp("c2", "C"), Emp("c3", "C"), Emp("c4", "C"),
-      Emp("d1", "D", false)};
+      CampaignEmp("a2", "A"), CampaignEmp("a1", "A"), CampaignEmp("a3", "A", false),
+      CampaignEmp("b1", "B"), CampaignEmp("b2", "B"), CampaignEmp("b3", "B"),
+      CampaignEmp("c1", "C"), CampaignEmp("c2", "C"), CampaignEmp("c3", "C"), CampaignEmp("c4", "C"),
+      CampaignEmp("d1", "D", false)};
 };
 
 TEST(CampaignMatrixTest, AllPairsGivesEachMemberEachOtherDepartment) {
@@ -249,10 +249,10 @@ TEST(CampaignMatrixTest, ExplicitPairsInGivenOrder) {
 TEST(CampaignMatrixTest, DegenerateOrganisations) {
   EXPECT_TRUE(CrossEvaluationMatrix({}, {}, {}).empty());
   // One department has nobody else to rate.
-  EXPECT_TRUE(CrossEvaluationMatrix({Dept("A")}, {Emp("a1", "A")}, {}).empty());
+  EXPECT_TRUE(CrossEvaluationMatrix({CampaignDept("A")}, {CampaignEmp("a1", "A")}, {}).empty());
   // A department without members is rated but rates nobody.
   std::vector<MatrixEntry> m =
-      CrossEvaluationMatrix({Dept("A"), Dept("E")}, {Emp("a1", "A")}, {});
+      CrossEvaluationMatrix({CampaignDept("A"), CampaignDept("E")}, {CampaignEmp("a1", "A")}, {});
   EXPECT_EQ(m, (std::vector<MatrixEntry>{{"A", "E", "a1"}}));
 }
 

@@ -13,7 +13,7 @@
 namespace survey::domain {
 namespace {
 
-std::string Repeat(const std::string& unit, int times) {
+std::string FormRepeat(const std::string& unit, int times) {
   std::string out;
   for (int i = 0; i < times; ++i) out += unit;
   return out;
@@ -189,7 +189,7 @@ INSTANTIATE_TEST_SUITE_P(
          "indicators[0].key: must match [a-z0-9_.]{1,64}"},
         {"EmptySubKey", [](Template& t) { t.indicators[0].subs[1].key = ""; },
          "indicators[0].subs[1].key: must match [a-z0-9_.]{1,64}"},
-        {"KeyOf65", [](Template& t) { t.indicators[0].key = Repeat("k", 65); },
+        {"KeyOf65", [](Template& t) { t.indicators[0].key = FormRepeat("k", 65); },
          "indicators[0].key: must match [a-z0-9_.]{1,64}"},
         {"TemplateKey", [](Template& t) { t.key = "de fault"; },
          "key: must match [a-z0-9_.]{1,64}"},
@@ -202,7 +202,7 @@ INSTANTIATE_TEST_SUITE_P(
          "indicators[1].label: empty in both languages"},
         {"LabelOf201",
          [](Template& t) {
-           t.indicators[0].subs[2].label.zh = Repeat("信", 201);
+           t.indicators[0].subs[2].label.zh = FormRepeat("信", 201);
          },
          "indicators[0].subs[2].label.zh: longer than 200 characters"},
         {"LabelNotUtf8", [](Template& t) { t.name.en = "bad \xff"; },
@@ -212,7 +212,7 @@ INSTANTIATE_TEST_SUITE_P(
          "bands[0].label.en: contains control characters"},
         {"DescriptionOf1001",
          [](Template& t) {
-           t.indicators[2].subs[0].description.en = Repeat("a", 1001);
+           t.indicators[2].subs[0].description.en = FormRepeat("a", 1001);
          },
          "indicators[2].subs[0].description.en: longer than 1000 characters"},
         {"ScaleMin0", [](Template& t) { t.scale_min = 0; },
@@ -259,7 +259,7 @@ INSTANTIATE_TEST_SUITE_P(
            t.indicators = MakeIndicators({25, 25, 25, 25}, {8, 9, 5, 7});
          },
          ""},
-        {"KeyOf64", [](Template& t) { t.indicators[0].key = Repeat("k", 64); },
+        {"KeyOf64", [](Template& t) { t.indicators[0].key = FormRepeat("k", 64); },
          ""},
         {"KeyCharacters",
          [](Template& t) { t.indicators[0].key = "info_2.x9"; }, ""},
@@ -267,11 +267,11 @@ INSTANTIATE_TEST_SUITE_P(
          [](Template& t) { t.indicators[0].label.en = ""; }, ""},
         {"LabelOnlyInEnglish", [](Template& t) { t.name.zh = ""; }, ""},
         {"LabelOf200",
-         [](Template& t) { t.indicators[0].label.zh = Repeat("信", 200); }, ""},
+         [](Template& t) { t.indicators[0].label.zh = FormRepeat("信", 200); }, ""},
         {"DescriptionOf1000WithLineBreaks",
          [](Template& t) {
            t.indicators[0].subs[0].description.zh =
-               Repeat("说", 996) + "\n\r\t。";  // 996 + 4 = 1000
+               FormRepeat("说", 996) + "\n\r\t。";  // 996 + 4 = 1000
          },
          ""},
         {"EmptyDescription",

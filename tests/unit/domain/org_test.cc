@@ -58,7 +58,7 @@ Strings Described(const std::vector<Employee>& employees) {
   return out;
 }
 
-std::string Repeat(const std::string& s, int n) {
+std::string OrgRepeat(const std::string& s, int n) {
   std::string out;
   for (int i = 0; i < n; ++i) out += s;
   return out;
@@ -93,10 +93,10 @@ TEST(EnumWordsTest, ParseIgnoresCaseAndSpacesOnly) {
 }
 
 TEST(ValidateCodeTest, AlphabetAndLength) {
-  for (const std::string& good : Strings{"D01", "a_b.c-D9", Repeat("x", 32)}) {
+  for (const std::string& good : Strings{"D01", "a_b.c-D9", OrgRepeat("x", 32)}) {
     EXPECT_TRUE(ValidateCode("code", good).ok()) << good;
   }
-  for (const std::string& bad : Strings{"", Repeat("x", 33), "X 9", " D01",
+  for (const std::string& bad : Strings{"", OrgRepeat("x", 33), "X 9", " D01",
                                         "a/b", "a\"b", "\xE5\xBC\xA0"}) {
     const absl::Status status = ValidateCode("department_code", bad);
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << bad;
@@ -106,7 +106,7 @@ TEST(ValidateCodeTest, AlphabetAndLength) {
 }
 
 TEST(NormalizeNameTest, TrimsAsciiSpacesOnlyAndChecks) {
-  const std::string k100 = Repeat(kZhangSan, 50);  // 100 code points.
+  const std::string k100 = OrgRepeat(kZhangSan, 50);  // 100 code points.
   const std::string kEmoji = "\xF0\x9F\x98\x80";
   // Non-ASCII is never touched: no trimming of U+3000, no Unicode
   // normalisation of e + U+0308.
@@ -115,8 +115,8 @@ TEST(NormalizeNameTest, TrimsAsciiSpacesOnlyAndChecks) {
       {"Alice", "Alice"}, {"  " + kZhangSan + " ", kZhangSan},
       {"Mary  Ann", "Mary  Ann"}, {"Zoe\xCC\x88", "Zoe\xCC\x88"},
       {"\xE3\x80\x80" + kLiSi, "\xE3\x80\x80" + kLiSi},
-      {k100, k100}, {Repeat(kEmoji, 100), Repeat(kEmoji, 100)},
-      {k100 + "x", std::nullopt}, {Repeat(kEmoji, 101), std::nullopt},
+      {k100, k100}, {OrgRepeat(kEmoji, 100), OrgRepeat(kEmoji, 100)},
+      {k100 + "x", std::nullopt}, {OrgRepeat(kEmoji, 101), std::nullopt},
       {"", std::nullopt}, {"   ", std::nullopt}, {"\tAlice", std::nullopt},
       {"Al\nice", std::nullopt}, {"Al\xC2\x85ice", std::nullopt},  // NEL
       {"Al\x7Fice", std::nullopt}, {"Al\xC0\x80ice", std::nullopt}};
@@ -207,14 +207,14 @@ TEST(ParseDepartmentsCsvTest, FileLevelErrors) {
             "departments: empty");
 }
 
-Department Dept(std::string code, std::string manager = "", int line = 0) {
+Department OrgDept(std::string code, std::string manager = "", int line = 0) {
   return {.code = std::move(code),
           .name = "Dept",
           .manager_employee_no = std::move(manager),
           .line = line};
 }
 
-Employee Emp(std::string no, std::string dept, int line = 0,
+Employee OrgEmp(std::string no, std::string dept, int line = 0,
              std::string name = "Name") {
   return {.employee_no = std::move(no),
           .name = std::move(name),
@@ -233,29 +233,29 @@ TEST(ValidateOrgTest, Table) {
   // clang-format off
   const Case cases[] = {
     {"clean, references into batch and existing",
-        {Dept("D1", "E1"), Dept("D2", "E9")},
-        {Emp("E1", "D1"), Emp("E2", "D2"), Emp("E3", "D0")}, {"D0"}, {"E9"},
+        {OrgDept("D1", "E1"), OrgDept("D2", "E9")},
+        {OrgEmp("E1", "D1"), OrgEmp("E2", "D2"), OrgEmp("E3", "D0")}, {"D0"}, {"E9"},
         {}},
     {"existing keys mean update, not duplicate",
-        {Dept("D1", "E1")}, {Emp("E1", "D1")}, {"D1"}, {"E1"}, {}},
+        {OrgDept("D1", "E1")}, {OrgEmp("E1", "D1")}, {"D1"}, {"E1"}, {}},
     {"codes are case-sensitive",
-        {Dept("D1")}, {Emp("E1", "d1")}, {}, {},
+        {OrgDept("D1")}, {OrgEmp("E1", "d1")}, {}, {},
         {"employees[0], column department_code: unknown department \"d1\""}},
     {"duplicate without line names the index",
-        {}, {Emp("E1", "D1"), Emp("E1", "D1")}, {"D1"}, {},
+        {}, {OrgEmp("E1", "D1"), OrgEmp("E1", "D1")}, {"D1"}, {},
         {"employees[1], column employee_no: duplicate employee number \"E1\" "
          "(first at [0])"}},
     {"fields of records not from CSV",
-        {Dept("D1"), Dept("")},
-        {Emp("E 1", "D1"), Emp("E2", "D1", 0, "  ")}, {}, {},
+        {OrgDept("D1"), OrgDept("")},
+        {OrgEmp("E 1", "D1"), OrgEmp("E2", "D1", 0, "  ")}, {}, {},
         {"departments[1], column code: must not be empty",
          "employees[0], column employee_no: \"E 1\" must be 1 to 32 "
          "characters from A-Z a-z 0-9 _ . -",
          "employees[1], column name: must not be empty"}},
     {"every cross-reference problem, with CSV lines",
-        {Dept("D1", "E1", 2), Dept("D2", "E1", 3), Dept("D1", "", 4),
-         Dept("D3", "E404", 5)},
-        {Emp("E1", "D1", 2), Emp("E2", "X9", 3), Emp("E1", "D2", 4)},
+        {OrgDept("D1", "E1", 2), OrgDept("D2", "E1", 3), OrgDept("D1", "", 4),
+         OrgDept("D3", "E404", 5)},
+        {OrgEmp("E1", "D1", 2), OrgEmp("E2", "X9", 3), OrgEmp("E1", "D2", 4)},
         {"D0"}, {"E9"},
         {"departments.csv line 3, column manager_employee_no: manager \"E1\" "
          "belongs to department \"D1\"",

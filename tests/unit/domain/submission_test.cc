@@ -11,13 +11,13 @@
 namespace survey::domain {
 namespace {
 
-std::string Repeat(const std::string& unit, int times) {
+std::string SubmissionRepeat(const std::string& unit, int times) {
   std::string out;
   for (int i = 0; i < times; ++i) out += unit;
   return out;
 }
 
-Submission Valid() {
+Submission ValidSubmission() {
   return Submission{{8, 6, 7, 9, 9, 5, 6, 7, 8},
                     {"响应及时", "", "Good support"},
                     "整体满意"};
@@ -30,31 +30,31 @@ struct Case {
 };
 
 Submission WithScores(std::vector<int> scores) {
-  Submission s = Valid();
+  Submission s = ValidSubmission();
   s.scores = std::move(scores);
   return s;
 }
 
 Submission WithScore(int index, int score) {
-  Submission s = Valid();
+  Submission s = ValidSubmission();
   s.scores[index] = score;
   return s;
 }
 
 Submission WithReasons(std::vector<std::string> reasons) {
-  Submission s = Valid();
+  Submission s = ValidSubmission();
   s.reasons = std::move(reasons);
   return s;
 }
 
 Submission WithReason(int index, std::string reason) {
-  Submission s = Valid();
+  Submission s = ValidSubmission();
   s.reasons[index] = std::move(reason);
   return s;
 }
 
 Submission WithComment(std::string comment) {
-  Submission s = Valid();
+  Submission s = ValidSubmission();
   s.comment = std::move(comment);
   return s;
 }
@@ -79,7 +79,7 @@ TEST_P(ValidateSubmissionTest, Matrix) {
 INSTANTIATE_TEST_SUITE_P(
     Cases, ValidateSubmissionTest,
     testing::ValuesIn(std::vector<Case>{
-        {"Valid", Valid(), ""},
+        {"Valid", ValidSubmission(), ""},
         {"BoundaryScores", WithScores({1, 10, 1, 10, 1, 10, 1, 10, 1}), ""},
         {"ScoreZeroIsMissing", WithScore(0, 0), "scores[0]: missing"},
         {"ScoreEleven", WithScore(3, 11), "scores[3]: 11 is outside 1..10"},
@@ -97,8 +97,8 @@ INSTANTIATE_TEST_SUITE_P(
         {"FourReasons", WithReasons({"a", "b", "c", "d"}),
          "reasons: expected at most 3, got 4"},
         // 500 Chinese characters are 1500 bytes but 500 code points.
-        {"ChineseReasonOf500", WithReason(1, Repeat("好", 500)), ""},
-        {"ChineseReasonOf501", WithReason(1, Repeat("好", 501)),
+        {"ChineseReasonOf500", WithReason(1, SubmissionRepeat("好", 500)), ""},
+        {"ChineseReasonOf501", WithReason(1, SubmissionRepeat("好", 501)),
          "reasons[1]: longer than 500 characters"},
         {"ReasonNotUtf8", WithReason(2, "ok \xff"),
          "reasons[2]: not valid UTF-8"},
@@ -111,8 +111,8 @@ INSTANTIATE_TEST_SUITE_P(
         {"ReasonNul", WithReason(1, std::string("a\0b", 3)),
          "reasons[1]: contains control characters"},
         {"ReasonLineBreaksAndTab", WithReason(0, "第一行\r\n第二行\t完"), ""},
-        {"CommentOf2000", WithComment(Repeat("评", 2000)), ""},
-        {"CommentOf2001", WithComment(Repeat("评", 2001)),
+        {"CommentOf2000", WithComment(SubmissionRepeat("评", 2000)), ""},
+        {"CommentOf2001", WithComment(SubmissionRepeat("评", 2001)),
          "comment: longer than 2000 characters"},
         {"CommentNotUtf8", WithComment("\xc3\x28"), "comment: not valid UTF-8"},
         {"CommentDel", WithComment("x\x7f"),
@@ -140,7 +140,7 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(ValidateSubmissionLimitsTest, LimitsAreConfigurable) {
   const Template t = DefaultTemplate();
   const TextLimits tight{/*reason_max=*/5, /*comment_max=*/3};
-  Submission s = Valid();
+  Submission s = ValidSubmission();
   s.reasons = {"五个汉字啊"};  // 5 code points
   s.comment = "abc";
   EXPECT_TRUE(ValidateSubmission(t, s, tight).ok());
