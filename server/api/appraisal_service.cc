@@ -412,8 +412,10 @@ grpc::Status AppraisalServiceImpl::TransitionSheet(
   const absl::TimeZone tz = time_zone_;
   auto mutate = [&](store::StoredSheet& s) -> absl::Status {
     da::TransitionContext context;
-    context.scorable =
-        da::ScoreSheet(ToSheetInput(s, e->post_type), config->config).ok();
+    absl::Status scored =
+        da::ScoreSheet(ToSheetInput(s, e->post_type), config->config).status();
+    context.scorable = scored.ok();
+    context.not_scorable_why = std::string(scored.message());
     context.today = absl::ToCivilDay(absl::FromUnixSeconds(now), tz);
     if (s.result_at > 0) {
       context.appeal_deadline = da::AppealDeadline(
