@@ -4,6 +4,9 @@
 import { el } from "../dom";
 import type { Page } from "../page";
 import { sheetPage } from "./sheet";
+import { hrAppealsPage } from "./hr_appeals";
+import { hrGradingPage } from "./hr_grading";
+import { hrSheetsPage } from "./hr_sheets";
 
 function ensureStyle() {
   if (document.getElementById("appraisal-style")) return;
@@ -17,4 +20,7 @@ const mounted = (page: Page): Page => async (root, ctx) => {
 
 export const appraisalRoutes: Record<string, Page> = {
   "appraisal/sheet": mounted(sheetPage),
+  "appraisal/sheets": mounted(hrSheetsPage),
+  "appraisal/appeals": mounted(hrAppealsPage),
+  "appraisal/grading": mounted(hrGradingPage),
 };
