@@ -236,10 +236,11 @@ export const hrSheetsPage: Page = async (root, ctx) => {
     }
     const want = stateOfWord(f.state);
     if (want !== undefined) sheets = sheets.filter((s) => s.state === want);
-    const parts: Node[] = [stateCounts(ctx, h, sheets), exportPart(ctx, h, f),
+    // The month's actions above the table they act on, so that HR need
+    // not scroll past sixty rows to release.
+    const parts: Node[] = [stateCounts(ctx, h, sheets), monthActions(ctx, h, f, sheets, reload), exportPart(ctx, h, f),
       sheets.length ? sheetsTable(ctx, h, f, sheets) : el("p", { id: "no-sheets" }, h.noSheets)];
-    if (zone) parts.push(el("p", { class: "hint", id: "time-zone" }, h.timeZoneNote(zone)));
-    parts.push(monthActions(ctx, h, f, sheets, reload));
+    if (zone) parts.unshift(el("p", { class: "hint", id: "time-zone" }, h.timeZoneNote(zone)));
     body.replaceChildren(...parts);
     body.setAttribute("aria-busy", "false");
   };
