@@ -18,6 +18,7 @@ import { activatePage, passwordPage, signInPage } from "./pages/signin";
 import { resultsRoutes } from "./results/index";
 import { appraisalRoutes } from "./appraisal/index";
 import { appraisalTexts } from "./i18n_appraisal";
+import { hrSetupTexts } from "./i18n_hr_setup";
 import { hrAppraisalTexts } from "./i18n_hr_appraisal";
 
 let lang: ConsoleLang = savedLang();
@@ -73,6 +74,8 @@ const navItems: NavItem[] = [
   { route: "appraisal/appeals", href: () => "/appraisal/appeals", label: () => hrAppraisalTexts[lang].navAppeals,
     shown: (m) => isStaff(m.role) },
   { route: "appraisal/grading", href: () => "/appraisal/grading", label: () => hrAppraisalTexts[lang].navGrading,
+    shown: (m) => isStaff(m.role) },
+  { route: "appraisal/config", href: () => "/appraisal/config", label: () => hrSetupTexts[lang].nav,
     shown: (m) => isStaff(m.role) },
   { route: "accounts", href: () => "/accounts", label: () => t.navAccounts, shown: (m) => isStaff(m.role) },
   { route: "sessions", href: () => "/sessions", label: () => t.navSessions, shown: (m) => m.role === StaffRole.ADMIN },

@@ -4,6 +4,10 @@
 import { el } from "../dom";
 import type { Page } from "../page";
 import { sheetPage } from "./sheet";
+import { configPage } from "./setup_config";
+import { holidaysPage } from "./setup_holidays";
+import { payPage } from "./setup_pay";
+import { pushPage } from "./setup_push";
 import { hrAppealsPage } from "./hr_appeals";
 import { hrGradingPage } from "./hr_grading";
 import { hrSheetsPage } from "./hr_sheets";
@@ -20,6 +24,11 @@ const mounted = (page: Page): Page => async (root, ctx) => {
 
 export const appraisalRoutes: Record<string, Page> = {
   "appraisal/sheet": mounted(sheetPage),
+  // HR's set-up: parameters, calendar, pay profiles, the push.
+  "appraisal/config": mounted(configPage),
+  "appraisal/holidays": mounted(holidaysPage),
+  "appraisal/pay": mounted(payPage),
+  "appraisal/push": mounted(pushPage),
   "appraisal/sheets": mounted(hrSheetsPage),
   "appraisal/appeals": mounted(hrAppealsPage),
   "appraisal/grading": mounted(hrGradingPage),
