@@ -20,6 +20,7 @@ import { appraisalRoutes } from "./appraisal/index";
 import { appraisalTexts } from "./i18n_appraisal";
 import { hrSetupTexts } from "./i18n_hr_setup";
 import { hrAppraisalTexts } from "./i18n_hr_appraisal";
+import { managerTexts } from "./i18n_manager";
 
 let lang: ConsoleLang = savedLang();
 let t: ConsoleTexts = consoleTexts[lang];
@@ -75,6 +76,8 @@ const navItems: NavItem[] = [
     shown: (m) => isStaff(m.role) },
   { route: "appraisal/grading", href: () => "/appraisal/grading", label: () => hrAppraisalTexts[lang].navGrading,
     shown: (m) => isStaff(m.role) },
+  { route: "appraisal/department", href: () => "/appraisal/department", label: () => managerTexts[lang].nav,
+    shown: (m) => isStaff(m.role) || m.role === StaffRole.MANAGER },
   { route: "appraisal/config", href: () => "/appraisal/config", label: () => hrSetupTexts[lang].nav,
     shown: (m) => isStaff(m.role) },
   { route: "accounts", href: () => "/accounts", label: () => t.navAccounts, shown: (m) => isStaff(m.role) },

@@ -11,6 +11,9 @@ import { pushPage } from "./setup_push";
 import { hrAppealsPage } from "./hr_appeals";
 import { hrGradingPage } from "./hr_grading";
 import { hrSheetsPage } from "./hr_sheets";
+import { departmentPage } from "./department";
+import { reviewPage } from "./review";
+import { quarterPage, unitPage } from "./unit";
 
 function ensureStyle() {
   if (document.getElementById("appraisal-style")) return;
@@ -32,4 +35,9 @@ export const appraisalRoutes: Record<string, Page> = {
   "appraisal/sheets": mounted(hrSheetsPage),
   "appraisal/appeals": mounted(hrAppealsPage),
   "appraisal/grading": mounted(hrGradingPage),
+  // The manager's pages (HR may name a department).
+  "appraisal/department": mounted(departmentPage),
+  "appraisal/review": mounted(reviewPage),
+  "appraisal/unit": mounted(unitPage),
+  "appraisal/quarter": mounted(quarterPage),
 };
