@@ -12,9 +12,16 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <cstdio>
+#include <fstream>
+#include <functional>
 #include <iostream>
+#include <iterator>
+#include <memory>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "api/bootstrap.h"
@@ -38,6 +45,24 @@ bool WaitForSignal(const sigset_t& signals, absl::Duration timeout) {
     if (errno != EINTR && errno != EAGAIN) return false;
   }
   return false;
+}
+
+// --dev-appraisal-clock-file: the real clock plus the seconds the file
+// holds, read at every use so that a test can move the appraisal's "now"
+// (deadlines, lateness) in a running server and move it back. A missing,
+// empty or unreadable file is no offset.
+std::function<int64_t()> DevClockFromFile(const std::string& path) {
+  auto last = std::make_shared<std::atomic<int64_t>>(0);
+  return [path, last] {
+    std::ifstream in(path);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    int64_t offset = 0;
+    if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(text), &offset)) offset = 0;
+    if (last->exchange(offset) != offset) {
+      spdlog::warn("development: the appraisal clock is {} s off the real clock", offset);
+    }
+    return absl::ToUnixSeconds(absl::Now()) + offset;
+  };
 }
 
 }  // namespace
@@ -234,6 +259,11 @@ int main(int argc, char** argv) {
                  "the company's time zone (IANA name): appraisal dates and deadlines")
       ->envname("SURVEY_TIME_ZONE")
       ->capture_default_str();
+  std::string dev_clock_file;
+  app.add_option("--dev-appraisal-clock-file", dev_clock_file,
+                 "development only (needs --insecure): a file holding seconds to add to "
+                 "the clock appraisal deadlines are judged by, read at every use")
+      ->envname("SURVEY_DEV_APPRAISAL_CLOCK_FILE");
   app.add_option("--retention-customer-months", options.retention.customer_months,
                  "full months a closed customer survey keeps its answers (0 = forever)")
       ->envname("SURVEY_RETENTION_CUSTOMER_MONTHS")
@@ -290,6 +320,16 @@ int main(int argc, char** argv) {
   options.sessions.ttl_seconds = static_cast<int64_t>(session_hours * 3600);
   options.sessions.idle_seconds = static_cast<int64_t>(session_idle_minutes * 60);
   options.sessions.activation_seconds = static_cast<int64_t>(activation_days * 86400);
+
+  if (!dev_clock_file.empty()) {
+    // A moved clock lets anyone file or refuse appeals out of time: never
+    // outside development.
+    if (!options.insecure) {
+      std::cerr << "--dev-appraisal-clock-file is for development only: it needs --insecure\n";
+      return 2;
+    }
+    options.appraisal_clock = DevClockFromFile(dev_clock_file);
+  }
 
   if (!bootstrap_admin.empty()) {
     absl::StatusOr<survey::api::BootstrapResult> boot =

@@ -175,6 +175,8 @@ absl::StatusOr<std::vector<v1::Sheet>> AppraisalServiceImpl::DescribeSheets(
       o.set_department_code(e->second.department_code);
     }
     o.set_data_due_date(da::FormatDate(*due));
+    o.set_time_zone(std::string(time_zone_.name()));
+    o.set_today(da::FormatDate(today));
     bool late = s.submitted_at > 0 ? DayOf(s.submitted_at, time_zone_) > *due
                                    : s.state == da::SheetState::kDraft && today > *due;
     o.set_late(late);
@@ -231,6 +233,8 @@ absl::StatusOr<std::vector<v1::Sheet>> AppraisalServiceImpl::DescribeSheets(
       o.set_state(v1::SHEET_STATE_DRAFT);
       o.add_flags("no_sheet");
       o.set_data_due_date(da::FormatDate(*due));
+      o.set_time_zone(std::string(time_zone_.name()));
+      o.set_today(da::FormatDate(today));
       o.set_late(today > *due);
       if (o.late()) o.add_flags("late");
       auto g = grades.find(no);

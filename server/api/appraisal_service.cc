@@ -61,6 +61,8 @@ absl::StatusOr<LoadedConfig> AppraisalServiceImpl::Config(domain::Period period)
     absl::StatusOr<v1::PeriodConfig> c = PeriodConfigFromJson(row->json);
     if (!c.ok()) return c.status();
     out.proto = std::move(*c);
+    // Carried forward from the latest configured month up to `period`.
+    out.proto.set_configured_period(row->period.ToString());
   } else if (absl::IsNotFound(row.status())) {
     out.proto = DefaultPeriodConfig();
   } else {
@@ -142,6 +144,7 @@ grpc::Status AppraisalServiceImpl::SetPeriodConfig(grpc::ServerContext* ctx,
   if (!config.ok()) return ToGrpcStatus(config.status());
   v1::PeriodConfig stored = *req;
   stored.clear_time_zone();  // the server's setting, not the month's
+  stored.clear_configured_period();
   if (stored.sheet_template() == v1::SHEET_TEMPLATE_UNSPECIFIED) {
     stored.set_sheet_template(v1::SHEET_TEMPLATE_STANDARD);
   }
@@ -412,8 +415,10 @@ grpc::Status AppraisalServiceImpl::TransitionSheet(
   const absl::TimeZone tz = time_zone_;
   auto mutate = [&](store::StoredSheet& s) -> absl::Status {
     da::TransitionContext context;
-    context.scorable =
-        da::ScoreSheet(ToSheetInput(s, e->post_type), config->config).ok();
+    absl::Status scored =
+        da::ScoreSheet(ToSheetInput(s, e->post_type), config->config).status();
+    context.scorable = scored.ok();
+    context.not_scorable_why = std::string(scored.message());
     context.today = absl::ToCivilDay(absl::FromUnixSeconds(now), tz);
     if (s.result_at > 0) {
       context.appeal_deadline = da::AppealDeadline(

@@ -1,5 +1,7 @@
 #include "api/error_reason.h"
 
+#include <optional>
+
 namespace survey::api {
 namespace {
 
@@ -26,6 +28,37 @@ std::string FieldOf(std::string_view message) {
   return std::string(field);
 }
 
+// "line 5, column post_pay: …" or "line 1: …" (a CSV upload's problem):
+// the line and the column; nullopt for any other message.
+std::optional<ErrorReason> CsvProblemOf(std::string_view message) {
+  constexpr std::string_view kLine = "line ";
+  if (!StartsWith(message, kLine)) return std::nullopt;
+  size_t i = kLine.size();
+  size_t digits = i;
+  while (digits < message.size() && digits - i < 9 && message[digits] >= '0' &&
+         message[digits] <= '9') {
+    ++digits;
+  }
+  if (digits == i) return std::nullopt;
+  ErrorReason out{"CSV_INVALID", "", std::string(message.substr(i, digits - i)), ""};
+  std::string_view rest = message.substr(digits);
+  constexpr std::string_view kColumn = ", column ";
+  if (StartsWith(rest, kColumn)) {
+    rest.remove_prefix(kColumn.size());
+    size_t end = 0;
+    while (end < rest.size() && end < 64 &&
+           ((rest[end] >= 'a' && rest[end] <= 'z') || (rest[end] >= '0' && rest[end] <= '9') ||
+            rest[end] == '_')) {
+      ++end;
+    }
+    if (end == 0) return std::nullopt;
+    out.column = std::string(rest.substr(0, end));
+    rest.remove_prefix(end);
+  }
+  if (!StartsWith(rest, ": ")) return std::nullopt;
+  return out;
+}
+
 }  // namespace
 
 ErrorReason ReasonFor(std::string_view method, const grpc::Status& status) {
@@ -36,6 +69,7 @@ ErrorReason ReasonFor(std::string_view method, const grpc::Status& status) {
       return {};
     case grpc::StatusCode::INVALID_ARGUMENT:
       if (m == "token: malformed") return {"TOKEN_MALFORMED", ""};
+      if (std::optional<ErrorReason> csv = CsvProblemOf(m)) return *csv;
       if (std::string field = FieldOf(m); !field.empty()) return {"FIELD_INVALID", field};
       return {"INVALID_ARGUMENT", ""};
     case grpc::StatusCode::NOT_FOUND:

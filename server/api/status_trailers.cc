@@ -54,6 +54,10 @@ class StatusTrailersInterceptor final : public grpc::experimental::Interceptor {
       if (!why.field.empty() && trailers->count("field") == 0) {
         trailers->emplace("field", why.field);
       }
+      if (!why.line.empty() && trailers->count("line") == 0) trailers->emplace("line", why.line);
+      if (!why.column.empty() && trailers->count("column") == 0) {
+        trailers->emplace("column", why.column);
+      }
       if (why.reason == "RATE_LIMITED" && trailers->count("retry-after-ms") == 0) {
         trailers->emplace("retry-after-ms", "10000");
       }

@@ -6,6 +6,7 @@
 //                   api/status.h keep theirs: DATABASE_UNAVAILABLE,
 //                   DATABASE_BUSY, OVERLOADED, SHUTTING_DOWN, INTERNAL
 //   field           with FIELD_INVALID, the field the message names
+//   line, column    with CSV_INVALID, where in the uploaded CSV file
 //   retry-after-ms  for the retryable ones, unless the handler set its own
 //
 // It is also the last line of defence of "no internals to callers": a

@@ -136,7 +136,12 @@ TEST_F(ConsoleHarness, ConsolePagesInChromium) {
   ASSERT_TRUE(db.ok()) << db.status();
   auto pepper = WriteTestPepper();
   ASSERT_TRUE(pepper.ok());
+  // Issue 16: the appeal test moves the appraisal clock by writing seconds
+  // into this file (development only, next to --insecure), then back to 0.
+  const std::string clock_file = MakeTempDir() + "/appraisal-clock";
+  std::ofstream(clock_file) << "0\n";
   ServerProcess server({"--db-url", (*db)->url(), "--listen", "127.0.0.1:0", "--insecure",
+                        "--dev-appraisal-clock-file", clock_file,
                         "--health-interval", "0.1", "--pepper-file", *pepper,
                         "--trusted-gateway", "127.0.0.1",
                         // Every browser comes from 127.0.0.1: room for the
@@ -317,6 +322,7 @@ TEST_F(ConsoleHarness, ConsolePagesInChromium) {
          << "\"belowK\":[\"" << absl::StrJoin(below_k, "\",\"") << "\"],"
          << "\"surveySim\":" << JsonString(SURVEY_SIM_BIN) << ","
          << "\"surveyctl\":" << JsonString(SURVEYCTL_BIN) << ","
+         << "\"appraisalClockFile\":" << JsonString(clock_file) << ","
          << "\"grpcTarget\":" << JsonString(server.address()) << "}";
   }
   const std::string artifacts = absl::StrCat(SURVEY_BINARY_DIR, "/artifacts/console");

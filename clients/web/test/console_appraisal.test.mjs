@@ -11,7 +11,7 @@
 //   SURVEY_WEB_ARTIFACTS    directory for the screenshots
 //   CHROMIUM                default /usr/bin/chromium
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -168,7 +168,10 @@ if (!base) {
       const d = new Date((Number(sheet.appealDeadlineUnix) + 8 * 3600) * 1000).toISOString().slice(0, 10);
       assert.equal(deadline.value, d, "the deadline's day in the company's zone (Asia/Shanghai)");
       assert.match(deadline.text, /剩余 [1-9]\d* 个工作日/);
-      assert.equal((await fact(emp, "time-zone")).value, "UTC+08:00");
+      // The zone's name, from the sheet itself (Sheet.time_zone), with its offset.
+      assert.equal(sheet.timeZone, "Asia/Shanghai");
+      assert.equal((await fact(emp, "time-zone")).value, sheet.timeZone);
+      assert.match((await fact(emp, "time-zone")).text, /^Asia\/Shanghai \(UTC\+08:00\)$/);
 
       // The appeal with its reason; it is listed as open.
       await emp.type("#appeal-reason", "满意度样本偏少，请复核");
@@ -234,6 +237,80 @@ if (!base) {
       assert.equal(due.value, sheet.dataDueDate);
       assert.match(due.text, /剩余 [1-9]\d* 个工作日/);
       await axe(emp);
+    });
+
+    // The server's clock moved past the appeal deadline (the harness's
+    // --dev-appraisal-clock-file): the employee's appeal is refused, in the
+    // page, with the server's reason. Its own employee (a PC employee,
+    // outside every other file's departments) and month (2025-08, outside
+    // every graded year and quarter the other files use), made through the
+    // API: a fresh activation code from HR, the sheet's lines, submit,
+    // confirm, release.
+    test("appraisal: after the deadline on a moved clock, the appeal is refused", {
+      skip: fx.appraisalClockFile ? false : "the harness gives no appraisalClockFile",
+    }, async () => {
+      const late = { no: "E0033", month: "2025-08", password: "late-Appeal-Pass-16" };
+      const hr = await as("hr");
+      const account = async (page, method, body) => page.evaluate(async (m, b) => {
+        const r = await fetch(`/survey.v1.AccountService/${m}`, {
+          method: "POST", credentials: "same-origin", body: JSON.stringify(b),
+          headers: { "content-type": "application/json", "connect-protocol-version": "1", "x-survey-csrf": "1" },
+        });
+        return { status: r.status, body: await r.json() };
+      }, method, body);
+      const reset = await account(hr, "ResetPassword", { accountName: late.no });
+      assert.equal(reset.status, 200, JSON.stringify(reset.body));
+      const ctx = await chromium.browser.createBrowserContext();
+      const emp = await ctx.newPage();
+      await emp.setViewport({ width: 1280, height: 900 });
+      emp.setDefaultTimeout(20000);
+      await emp.goto(`${origin}/c/#/signin`);
+      const activated = await account(emp, "Activate", { accountName: late.no,
+        activationCode: reset.body.activationCode, newPassword: late.password });
+      assert.equal(activated.status, 200, JSON.stringify(activated.body));
+
+      const lines = [
+        { section: "SHEET_SECTION_KPI", title: "工单及时率", weightPercent: 100, reviewerScore: 75 },
+        { section: "SHEET_SECTION_BEHAVIOUR", title: "团队协作", weightPercent: 100, reviewerScore: 80 }];
+      await call(hr, "UpdateSheetLines", { employeeNo: late.no, period: late.month, lines });
+      await call(hr, "TransitionSheet", { employeeNo: late.no, period: late.month, to: "SHEET_STATE_SUBMITTED" });
+      await call(emp, "TransitionSheet", { employeeNo: late.no, period: late.month, to: "SHEET_STATE_CONFIRMED" });
+      await call(hr, "TransitionSheet", { employeeNo: late.no, period: late.month, to: "SHEET_STATE_APPEAL_WINDOW" });
+      const query = `month=${late.month}`;
+      try {
+        // 40 days on: past 5 working days whatever the holidays.
+        writeFileSync(fx.appraisalClockFile, String(40 * 86400));
+        await open(emp, query);
+        const sheet = await call(emp, "GetSheet", { employeeNo: late.no, period: late.month });
+        assert.equal(sheet.state, "SHEET_STATE_APPEAL_WINDOW");
+        const day = new Date((Number(sheet.appealDeadlineUnix) + 8 * 3600) * 1000).toISOString().slice(0, 10);
+        assert.ok(sheet.today > day, `the server's today ${sheet.today} is past the deadline ${day}`);
+        const deadline = await fact(emp, "appeal-deadline");
+        assert.equal(deadline.value, day);
+        assert.match(deadline.text, /已过申诉期/);
+        // The page still offers the form (the decision is the server's):
+        // the refusal, its code and the server's own message, at the form.
+        await emp.type("#appeal-reason", "过了截止日才看到结果");
+        await emp.click("#file-appeal");
+        const refused = await emp.waitForSelector("#appeal-status .refusal");
+        const shown = await refused.evaluate((e) => ({ code: e.dataset.code,
+          message: e.querySelector(".server-message")?.textContent ?? "" }));
+        const direct = await api(emp, "FileAppeal", { employeeNo: late.no, period: late.month, reason: "直接调用" });
+        assert.equal(direct.body.code, "failed_precondition");
+        assert.deepEqual(shown, { code: "FailedPrecondition", message: direct.body.message });
+        assert.match(shown.message, /deadline|截止/i);
+        assert.equal((await call(emp, "ListAppeals", { employeeNo: late.no, period: late.month })).appeals?.length ?? 0, 0,
+          "nothing was filed");
+        await axe(emp);
+        await shot(emp, "appeal-refused-after-deadline-zh");
+      } finally {
+        writeFileSync(fx.appraisalClockFile, "0");
+      }
+      // The clock is back: the same deadline is ahead again.
+      await emp.goto("about:blank");
+      await open(emp, query);
+      assert.match((await fact(emp, "appeal-deadline")).text, /剩余 [1-9]\d* 个工作日/);
+      await ctx.close();
     });
 
     test("appraisal: another employee's sheet is the server's refusal", async () => {

@@ -34,7 +34,9 @@ absl::StatusOr<SheetState> Transition(SheetState from, SheetState to,
   if (from == to) return Refuse(from, to, "the sheet is already there");
   if (from == S::kDraft && to == S::kSubmitted) {
     if (!ctx.scorable) {
-      return Refuse(from, to, "some score that counts is still missing");
+      return Refuse(from, to, ctx.not_scorable_why.empty()
+                                  ? "some score that counts is still missing"
+                                  : ctx.not_scorable_why);
     }
     return to;
   }

@@ -30,6 +30,7 @@
 #define SURVEY_DOMAIN_APPRAISAL_WORKFLOW_H_
 
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "absl/status/status.h"
@@ -46,6 +47,9 @@ std::string_view SheetStateName(SheetState state);
 // What the guards look at; the service fills in what it knows.
 struct TransitionContext {
   bool scorable = false;  // ScoreSheet succeeded on the current lines
+  // Why not (ScoreSheet's message, e.g. "section kpi line weights sum to
+  // 90, must be 100"): the refusal says it, so the appraiser sees what to fix.
+  std::string not_scorable_why;
   absl::CivilDay today;
   std::optional<absl::CivilDay> appeal_deadline;  // set in appeal_window
   int open_appeals = 0;

@@ -75,6 +75,11 @@ TEST(WorkflowTest, SubmitNeedsEveryCountingScore) {
   EXPECT_EQ(Transition(S::kDraft, S::kSubmitted, c).status().message(),
             "cannot move a sheet from draft to submitted: some score that "
             "counts is still missing");
+  // The service passes ScoreSheet's reason: the refusal names what to fix.
+  c.not_scorable_why = "section kpi line weights sum to 90, must be 100";
+  EXPECT_EQ(Transition(S::kDraft, S::kSubmitted, c).status().message(),
+            "cannot move a sheet from draft to submitted: section kpi line "
+            "weights sum to 90, must be 100");
 }
 
 TEST(WorkflowTest, FinalOnlyAfterTheAppealWindowWithNoOpenAppeal) {

@@ -41,6 +41,27 @@ TEST(ErrorReasonTest, EveryRespondentOutcomeHasItsReason) {
   EXPECT_EQ(R(C::INVALID_ARGUMENT, "no field here").reason, "INVALID_ARGUMENT");
 }
 
+// A CSV upload's problem (AppraisalService.SetPayProfiles csv): where in
+// the file, machine-readable.
+TEST(ErrorReasonTest, CsvProblemsCarryLineAndColumn) {
+  using C = grpc::StatusCode;
+  ErrorReason cell = R(C::INVALID_ARGUMENT, "line 12, column post_pay: not a number", kAdmin);
+  EXPECT_EQ(cell.reason, "CSV_INVALID");
+  EXPECT_EQ(cell.line, "12");
+  EXPECT_EQ(cell.column, "post_pay");
+  EXPECT_EQ(cell.field, "");
+  ErrorReason file = R(C::INVALID_ARGUMENT, "line 3: quoted field never closed", kAdmin);
+  EXPECT_EQ(file.reason, "CSV_INVALID");
+  EXPECT_EQ(file.line, "3");
+  EXPECT_EQ(file.column, "");
+  // Anything else is not a CSV problem.
+  EXPECT_EQ(R(C::INVALID_ARGUMENT, "line: x", kAdmin).reason, "FIELD_INVALID");
+  EXPECT_EQ(R(C::INVALID_ARGUMENT, "line 3 is bad", kAdmin).reason, "INVALID_ARGUMENT");
+  EXPECT_EQ(R(C::INVALID_ARGUMENT, "line 3, column Bad Name: x", kAdmin).reason,
+            "INVALID_ARGUMENT");
+  EXPECT_EQ(R(C::INVALID_ARGUMENT, "profiles[1].post_pay: x", kAdmin).line, "");
+}
+
 TEST(ErrorReasonTest, StaffServicesGetTheirCodesAsReasons) {
   using C = grpc::StatusCode;
   EXPECT_EQ(R(C::ALREADY_EXISTS, "exists", kAdmin).reason, "ALREADY_EXISTS");

@@ -18,6 +18,9 @@ import { activatePage, passwordPage, signInPage } from "./pages/signin";
 import { resultsRoutes } from "./results/index";
 import { appraisalRoutes } from "./appraisal/index";
 import { appraisalTexts } from "./i18n_appraisal";
+import { hrSetupTexts } from "./i18n_hr_setup";
+import { hrAppraisalTexts } from "./i18n_hr_appraisal";
+import { managerTexts } from "./i18n_manager";
 
 let lang: ConsoleLang = savedLang();
 let t: ConsoleTexts = consoleTexts[lang];
@@ -67,6 +70,16 @@ const navItems: NavItem[] = [
     shown: (m) => isStaff(m.role) || m.role === StaffRole.MANAGER },
   { route: "appraisal/sheet", href: () => "/appraisal/sheet", label: () => appraisalTexts[lang].nav,
     shown: (m) => m.employeeNo !== "" },
+  { route: "appraisal/sheets", href: () => "/appraisal/sheets", label: () => hrAppraisalTexts[lang].navSheets,
+    shown: (m) => isStaff(m.role) },
+  { route: "appraisal/appeals", href: () => "/appraisal/appeals", label: () => hrAppraisalTexts[lang].navAppeals,
+    shown: (m) => isStaff(m.role) },
+  { route: "appraisal/grading", href: () => "/appraisal/grading", label: () => hrAppraisalTexts[lang].navGrading,
+    shown: (m) => isStaff(m.role) },
+  { route: "appraisal/department", href: () => "/appraisal/department", label: () => managerTexts[lang].nav,
+    shown: (m) => isStaff(m.role) || m.role === StaffRole.MANAGER },
+  { route: "appraisal/config", href: () => "/appraisal/config", label: () => hrSetupTexts[lang].nav,
+    shown: (m) => isStaff(m.role) },
   { route: "accounts", href: () => "/accounts", label: () => t.navAccounts, shown: (m) => isStaff(m.role) },
   { route: "sessions", href: () => "/sessions", label: () => t.navSessions, shown: (m) => m.role === StaffRole.ADMIN },
 ];

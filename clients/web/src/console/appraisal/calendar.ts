@@ -16,6 +16,21 @@ export function offsetOfDeadline(endOfDayUnix: number): number {
   return local > DAY / 2 ? local - DAY : local;
 }
 
+// The UTC offset (seconds) of an IANA zone now, e.g. 28800 for
+// Asia/Shanghai; the browser's own offset when the zone is unknown to it.
+export function zoneOffset(zone: string | undefined, at = new Date()): number {
+  if (zone) {
+    try {
+      const parts = new Intl.DateTimeFormat("en-US", { timeZone: zone, hourCycle: "h23", year: "numeric",
+        month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" }).formatToParts(at);
+      const n = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
+      const asUtc = Date.UTC(n("year"), n("month") - 1, n("day"), n("hour"), n("minute"), n("second"));
+      return Math.round((asUtc - Math.floor(at.getTime() / 1000) * 1000) / 1000);
+    } catch { /* a zone this browser does not know */ }
+  }
+  return -at.getTimezoneOffset() * 60;
+}
+
 export function offsetLabel(seconds: number): string {
   const sign = seconds < 0 ? "-" : "+";
   const m = Math.abs(seconds) / 60;

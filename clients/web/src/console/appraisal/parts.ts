@@ -7,16 +7,16 @@ import { el, refusal } from "../dom";
 import { consoleTexts } from "../i18n";
 import type { AppraisalTexts } from "../i18n_appraisal";
 import type { PageContext } from "../page";
-import { offsetOfDeadline, timeAt } from "./calendar";
+import { offsetOfDeadline, timeAt, zoneOffset } from "./calendar";
 import { changeText } from "./history";
 
 type Reload = (note?: [string, string]) => Promise<void>;
 
-// The company's UTC offset as the server's deadline shows it, else the
-// browser's own (no deadline yet: only "when" columns use it).
+// The company's UTC offset as the server's deadline shows it, else that of
+// the zone the sheet names (Sheet.time_zone).
 function offsetOf(sheet: Sheet): number {
   const d = Number(sheet.appealDeadlineUnix);
-  return d ? offsetOfDeadline(d) : -new Date().getTimezoneOffset() * 60;
+  return d ? offsetOfDeadline(d) : zoneOffset(sheet.timeZone || undefined);
 }
 
 function simpleTable(name: string, caption: string, head: string[], rows: (string | Node)[][], keys: string[]): HTMLElement {

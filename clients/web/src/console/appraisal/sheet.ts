@@ -10,7 +10,7 @@ import { el, refusal } from "../dom";
 import { consoleTexts } from "../i18n";
 import { appraisalTexts, type AppraisalTexts } from "../i18n_appraisal";
 import type { Page, PageContext } from "../page";
-import { dayAt, offsetLabel, offsetOfDeadline, timeAt, workingDaysLeft } from "./calendar";
+import { dayAt, offsetLabel, offsetOfDeadline, timeAt, workingDaysLeft, zoneOffset } from "./calendar";
 import { flagText } from "./history";
 import { appealsSection, gradeSection, historySection } from "./parts";
 
@@ -112,14 +112,11 @@ function linesSection(ctx: PageContext, a: AppraisalTexts, sheet: Sheet, reload:
 
 async function summarySection(ctx: PageContext, a: AppraisalTexts, sheet: Sheet): Promise<HTMLElement> {
   const deadline = Number(sheet.appealDeadlineUnix);
-  let zone: string | undefined;
-  try {
-    // HR may read the period's configuration, which names the zone; others
-    // learn its offset from the deadline the server sent.
-    zone = (await ctx.clients.appraisal.getPeriodConfig({ period: sheet.period })).timeZone || undefined;
-  } catch { /* not HR: fall back to the offset below */ }
-  const offset = deadline ? offsetOfDeadline(deadline) : -new Date().getTimezoneOffset() * 60;
-  const zoneText = zone ?? (deadline ? offsetLabel(offset) : undefined);
+  // The sheet names the company's zone (Sheet.time_zone); a deadline's UTC
+  // offset in it comes from the deadline itself (the end of its day there).
+  const zone = sheet.timeZone || undefined;
+  const offset = deadline ? offsetOfDeadline(deadline) : zoneOffset(zone);
+  const zoneText = zone ? `${zone} (${offsetLabel(offset)})` : (deadline ? offsetLabel(offset) : undefined);
   const dl = el("dl", { class: "facts", id: "sheet-summary" });
   dl.append(
     row(a.state, "state", a.states[sheet.state] ?? String(sheet.state), SheetState[sheet.state]),
@@ -134,7 +131,9 @@ async function summarySection(ctx: PageContext, a: AppraisalTexts, sheet: Sheet)
       sheet.flags.join("|")),
     row(a.dataDue, "data-due", `${sheet.dataDueDate || "—"} · ${sheet.late ? a.late : a.onTime}`, sheet.dataDueDate),
     row(a.released, "released", Number(sheet.resultAtUnix) ? timeAt(Number(sheet.resultAtUnix), offset) : a.notReleased));
-  const today = dayAt(Math.floor(Date.now() / 1000), offset);
+  // The server's today (on the clock it judges deadlines by), else the
+  // browser's in the company's zone.
+  const today = sheet.today || dayAt(Math.floor(Date.now() / 1000), offset);
   if (sheet.dataDueDate && sheet.state === SheetState.DRAFT && today <= sheet.dataDueDate) {
     try {
       const due = dl.querySelector('[data-field="data-due"]')!;
@@ -149,7 +148,7 @@ async function summarySection(ctx: PageContext, a: AppraisalTexts, sheet: Sheet)
     } catch { /* the calendar could not be read: the date alone still says it */ }
     dl.append(row(a.appealDeadline, "appeal-deadline", left ? `${day} · ${left}` : day, day));
   }
-  dl.append(row(a.timeZone, "time-zone", zoneText ?? "—", zoneText ?? ""));
+  dl.append(row(a.timeZone, "time-zone", zoneText ?? "—", zone ?? zoneText ?? ""));
   return el("section", { "aria-labelledby": "summary-heading", class: "sheet-summary" },
     el("h2", { id: "summary-heading" }, a.summary), dl,
     el("p", { class: "hint" }, zoneText ? a.timeZoneNote(zoneText) : a.timeZoneUnknown));
