@@ -333,8 +333,9 @@ TEST_F(ConsoleHarness, ConsolePagesInChromium) {
   if (const char* only = std::getenv("SURVEY_CONSOLE_TESTS"); only != nullptr && *only) {
     argv.push_back(absl::StrCat("--test-name-pattern=", only));
   }
-  // Order matters: the HR appraisal files release and finalize months, so
-  // they run after the employee's and the manager's pages.
+  // node --test runs the files in name order whatever the order here; none
+  // depends on another's state because each works in its own months (the
+  // HR files release and finalize months no other file reads).
   for (const char* f : {"console.test.mjs", "console_results.test.mjs",
                         "console_appraisal.test.mjs", "console_manager.test.mjs",
                         "console_hr_setup.test.mjs", "console_hr_sheets.test.mjs"}) {
