@@ -65,6 +65,7 @@ stop_server
 nohup "$build_dir/server/survey-server" --db-url "$db_url" \
     --listen "127.0.0.1:$port" --insecure --reflection \
     --pepper-file "$home/pepper" --trusted-gateway 127.0.0.1 \
+    --dev-appraisal-clock-file "$home/appraisal-clock" \
     >"$home/server.out" 2>"$home/server.log" </dev/null &
 echo $! >"$home/server.pid"
 
@@ -268,6 +269,10 @@ Try:
   surveyctl --as hr appraisal sheets --period $appraisal_month
   surveyctl --as employee:E0002 appraisal sheet show --employee E0002 --period $appraisal_month
   surveyctl health
+Appraisal deadlines follow the real clock. To see a released sheet become
+final without waiting the 5 working days of its appeal window, move the
+server's appraisal clock forward (seconds; development mode only):
+  echo \$((10 * 86400)) > $home/appraisal-clock   # and: rm $home/appraisal-clock
 Demo invitations (tokens, web links, QR codes): $home/demo/
 Answer the open survey in a browser, here or on a phone on the same network
 (plain HTTP: the app's offline mode needs HTTPS or localhost):
