@@ -6,7 +6,7 @@
 #        deploy/certs.sh DIR staff NAME...   + a client certificate per staff
 #                                             account NAME (subject CN=NAME)
 #
-# Makes (keys mode 0600, DIR mode 0700):
+# Makes (keys mode 0600, DIR mode 0700 if it makes DIR):
 #   DIR/ca.pem  DIR/ca.key                  the private CA (keep ca.key offline
 #                                           once the certificates are made)
 #   DIR/server.pem  DIR/server.key          SAN localhost, 127.0.0.1, ::1 and
@@ -36,8 +36,11 @@ if [[ $# -gt 0 ]]; then
 fi
 
 umask 077
-mkdir -p "$dir"
-chmod 700 "$dir"
+# A directory made here is private (0700). An existing one keeps its mode
+# and owner: /etc/survey/tls is root:survey 0750 (deploy/install.sh) so the
+# survey user can reach its certificate and key; 0700 there stopped
+# survey-server under systemd ("cannot read /etc/survey/tls/server.pem").
+[[ -d $dir ]] || { mkdir -p "$dir" && chmod 700 "$dir"; }
 
 ca_days=${SURVEY_CA_DAYS:-3650}
 server_days=${SURVEY_SERVER_CERT_DAYS:-825}
