@@ -257,16 +257,23 @@ awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "token") c = i; next }
          NR <= 21 { print $c > "/root/t1" } NR > 21 && NR <= 41 { print $c > "/root/t2" }' \
     /root/inv/invitations.csv
 [[ $(wc -l </root/t2) == 20 ]] || fail "invitations issue made too few invitations"
-sim() {  # label tokens: each answered through nginx :443 with TLS
+sim() {  # label tokens [flags]: each answered through nginx :443 with TLS
     local out
     out=$("$build/clients/survey-sim" --server localhost:443 --tls-ca /etc/survey/tls/ca.pem \
-        --tokens "$2" --fraction 1 --rate 8 --concurrency 4 --json 2>&1) \
+        --tokens "$2" --fraction 1 --rate 8 --concurrency 4 --json "${@:3}" 2>&1) \
         || { echo "$out" | tail -3; fail "$1: survey-sim failed"; }
     out=$(echo "$out" | grep '^{')
     [[ $out == *'"answered":20,'* && $out == *'"ok":true'* ]] || fail "$1: not all 20 answered: $out"
     echo "  $1: $out"
 }
-sim "20 answers through nginx, two instances" /root/t1
+# Submits only: with GetSurvey in between, round robin can send every
+# Submit to one instance; this way each instance must take its share.
+sim "20 answers through nginx, two instances" /root/t1 --skip-get
+oks() { curl -s "http://127.0.0.1:$1/metrics" | awk '/^survey_submit_total\{code="OK"\}/ {print $2}'; }
+a=$(oks 9464) b=$(oks 9465)
+(( ${a:-0} > 0 && ${b:-0} > 0 && a + b == 20 )) \
+    || fail "nginx did not spread the 20 Submits over both instances: @a '$a', @b '$b'"
+log "Submits OK per instance (metrics): @a $a, @b $b"
 
 # Reload with a new certificate: the new one served, the unit still running.
 old=$(openssl x509 -in /etc/survey/tls/server.pem -noout -fingerprint -sha256)
@@ -290,6 +297,7 @@ t3=$(ms); systemctl stop survey-server@b
 log "systemctl stop survey-server@b took $(( $(ms) - t3 )) ms"
 [[ $(systemctl is-active survey-server@b) != active ]] || fail "@b still active"
 sim "20 answers through nginx, @b stopped" /root/t2
+(( $(oks 9464) == ${a:-0} + 20 )) || fail "@a counted $(oks 9464) Submits OK, not $a + 20"
 [[ $(systemctl show -P Result survey-server@b) == success ]] || fail "@b did not stop cleanly on SIGTERM"
 s=$(mariadb -N -e "SELECT COUNT(*) FROM survey.response")
 [[ $s == 40 ]] || fail "the database holds $s answers, not the 40 the app was told were stored"
