@@ -136,6 +136,16 @@ for _ in $(seq 100); do
     [[ -n $sd ]] && break; sleep 0.05
 done
 [[ -n $sd ]] || skip "unshare did not start ($(head -c 300 "$w/boot.log"))"
+# If this script is killed outright (SIGKILL: no trap), a detached watchdog
+# still kills the container once the script is gone; it checks the pid
+# namespace so that a reused pid is never hit.
+ns=$(readlink "/proc/$sd/ns/pid")
+printf '%s\n' "${cgdirs[@]}" >"$w/cgdirs"
+setsid bash -c 'while kill -0 "$1" 2>/dev/null; do sleep 1; done
+    [[ -d $4 ]] || exit 0
+    [[ $(readlink "/proc/$2/ns/pid") == "$3" ]] && kill -9 "$2" && sleep 2
+    while read -r d; do find "$d" -depth -type d -exec rmdir {} + ; done <"$4/cgdirs"
+    rm -rf "$4"' _ "$$" "$sd" "$ns" "$w" </dev/null >/dev/null 2>&1 &
 inside() { timeout "${T:-60}" nsenter -t "$sd" -a env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root "$@"; }
 state=''
 for _ in $(seq 300); do
