@@ -111,7 +111,8 @@ trap 'exit 1' INT TERM
 
 # A cgroup subtree per hierarchy, under this shell's own cgroup there.
 while IFS=: read -r _ ctl path; do
-    if [[ -z $ctl ]]; then dir=unified opts=cgroup2
+    if [[ -z $ctl && -e /sys/fs/cgroup/cgroup.controllers ]]; then dir=. opts=cgroup2  # pure v2 (untried here)
+    elif [[ -z $ctl ]]; then dir=unified opts=cgroup2
     elif [[ $ctl == name=systemd ]]; then dir=systemd opts=none,name=systemd
     else dir=$ctl opts=$ctl; fi
     base=/sys/fs/cgroup/$dir
