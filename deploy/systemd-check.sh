@@ -49,6 +49,14 @@ if [[ ${1:-} == __boot ]]; then
     ln -s pts/ptmx "$r/dev/ptmx"
     mount -t tmpfs -o mode=1777 shm "$r/dev/shm"
     mkdir -p "$r/run" && mount -t tmpfs -o mode=0755 run "$r/run"
+    # The tree and the build, read-only under /run: where they live on the
+    # host (a CI clone under /tmp, say) may be emptied by the boot's
+    # tmpfiles inside, and read-only they cannot be harmed from inside.
+    for b in src:"$3" build:"$4"; do
+        mkdir -p "$r/run/$tag/${b%%:*}"
+        mount --bind "${b#*:}" "$r/run/$tag/${b%%:*}"
+        mount -o remount,bind,ro "$r/run/$tag/${b%%:*}"
+    done
     m=$r/etc/systemd/system
     for u in systemd-sysctl.service systemd-udevd.service systemd-udev-trigger.service \
         systemd-udev-settle.service systemd-modules-load.service systemd-binfmt.service \
@@ -129,7 +137,7 @@ done </proc/self/cgroup
 (
     for d in "${cgdirs[@]}"; do echo "$BASHPID" >"$d/cgroup.procs"; done
     exec unshare --fork --pid --mount --net --uts --ipc --cgroup --propagation private \
-        "$here/systemd-check.sh" __boot "$w"
+        "$here/systemd-check.sh" __boot "$w" "$root" "$build"
 ) >"$w/boot.log" 2>&1 &
 boot_pid=$!
 for _ in $(seq 100); do
@@ -168,7 +176,7 @@ inside sh -c "echo inside >/tmp/$tag-marker"
 [[ $(inside cat "/tmp/$tag-marker") == inside ]] || die "no marker inside"
 
 # --- stage 3: inside, as README "Production" says ------------------------------
-T=90 inside bash -s -- "$build" "$root" <<'EOF'
+T=90 inside bash -s -- "/run/$tag/build" "/run/$tag/src" <<'EOF'
 set -euo pipefail
 build=$1 root=$2
 fail() { echo "systemd-check: FAIL: $*" >&2; exit 1; }
